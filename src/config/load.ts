@@ -1,0 +1,53 @@
+import { type Config, type Setting, settings } from "./schema.js";
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Secrets that must never be accepted as an HMAC signing key. */
+const WEAK_SECRETS = new Set(["secret", "changeme", "change-me", "password", "jwt_secret", "your-secret"]);
+
+/**
+ * Reads every setting from `env`, reports every problem at once, and returns a frozen config.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(settings) as [string, Setting<unknown>][]) {
+    const raw = env[setting.env] ?? setting.default;
+    try {
+      values[key] = setting.parse(raw.trim());
+    } catch (error) {
+      problems.push(`${setting.env} ${(error as Error).message}`);
+    }
+  }
+  problems.push(...crossChecks(values as Partial<Config>));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(values) as Config;
+}
+
+function crossChecks(config: Partial<Config>): string[] {
+  const problems: string[] = [];
+  if (config.jwtAlg === "HS256") {
+    const secret = config.jwtSecret ?? "";
+    if (Buffer.byteLength(secret) < 32) {
+      problems.push("JWT_SECRET must be at least 32 bytes of randomness when JWT_ALG=HS256");
+    } else if (WEAK_SECRETS.has(secret.toLowerCase())) {
+      problems.push("JWT_SECRET is a well-known placeholder; generate one with `openssl rand -base64 48`");
+    }
+  }
+  if (
+    config.passwordMinLength !== undefined &&
+    config.passwordMaxLength !== undefined &&
+    config.passwordMinLength > config.passwordMaxLength
+  ) {
+    problems.push("PASSWORD_MIN_LENGTH must not exceed PASSWORD_MAX_LENGTH");
+  }
+  for (const dialect of config.dialects ?? []) {
+    if (!/^[a-z-]+$/.test(dialect)) problems.push(`DIALECTS has an invalid entry "${dialect}"`);
+  }
+  return problems;
+}

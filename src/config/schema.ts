@@ -1,0 +1,163 @@
+/**
+ * Every setting Gatehouse reads, in one table: environment name, default, documentation and
+ * parser. The README's configuration table is checked against this list by a test.
+ */
+
+export type Setting<T> = {
+  env: string;
+  default: string;
+  doc: string;
+  /** Returns the parsed value, or throws an Error whose message says what is wrong. */
+  parse: (raw: string) => T;
+};
+
+const integer =
+  (min: number, max: number) =>
+  (raw: string): number => {
+    if (!/^\d+$/.test(raw)) throw new Error(`must be a whole number, got "${raw}"`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new Error(`must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+
+const oneOf =
+  <T extends string>(...allowed: T[]) =>
+  (raw: string): T => {
+    if (!(allowed as string[]).includes(raw)) throw new Error(`must be one of ${allowed.join(", ")}, got "${raw}"`);
+    return raw as T;
+  };
+
+const text = (raw: string): string => raw;
+
+const url = (raw: string): string => {
+  try {
+    const parsed = new URL(raw);
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error();
+    return raw.replace(/\/+$/, "");
+  } catch {
+    throw new Error(`must be an http(s) URL, got "${raw}"`);
+  }
+};
+
+const list = (raw: string): string[] =>
+  raw
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+
+export const DAY = 86_400;
+
+export const settings = {
+  port: { env: "PORT", default: "8080", doc: "TCP port the HTTP server listens on.", parse: integer(0, 65_535) },
+  host: { env: "HOST", default: "0.0.0.0", doc: "Address the HTTP server binds to.", parse: text },
+  databaseUrl: {
+    env: "DATABASE_URL",
+    default: "sqlite:./data/gatehouse.db",
+    doc: "`sqlite:<path>` (created and migrated on first start).",
+    parse: (raw: string) => {
+      if (!raw.startsWith("sqlite:") || raw.length <= "sqlite:".length) {
+        throw new Error(`must look like sqlite:<path>, got "${raw}"`);
+      }
+      return raw;
+    },
+  },
+  logLevel: {
+    env: "LOG_LEVEL",
+    default: "info",
+    doc: "fatal, error, warn, info, debug, trace or silent.",
+    parse: oneOf("fatal", "error", "warn", "info", "debug", "trace", "silent"),
+  },
+  dialects: {
+    env: "DIALECTS",
+    default: "all",
+    doc: "Comma-separated legacy dialects to serve (`jwt-extended`), `all` or `none`.",
+    parse: list,
+  },
+  issuer: {
+    env: "ISSUER",
+    default: "http://localhost:8080",
+    doc: "Public base URL; the `iss` of every token and the base of the metadata document.",
+    parse: url,
+  },
+  trustProxy: {
+    env: "TRUST_PROXY",
+    default: "false",
+    doc: "Take the client IP from `X-Forwarded-For` only when the direct peer is trusted: `false`, `true`, or a comma-separated list of addresses/CIDRs.",
+    parse: (raw: string): boolean | string[] => (raw === "true" ? true : raw === "false" || raw === "" ? false : list(raw)),
+  },
+  jwtAlg: {
+    env: "JWT_ALG",
+    default: "EdDSA",
+    doc: "Access-token signing algorithm: `EdDSA` (Ed25519), `ES256`, `RS256`, or `HS256` (needs `JWT_SECRET`).",
+    parse: oneOf("EdDSA", "ES256", "RS256", "HS256"),
+  },
+  jwtSecret: {
+    env: "JWT_SECRET",
+    default: "",
+    doc: "Shared secret for `JWT_ALG=HS256`: at least 32 bytes of randomness. Ignored otherwise.",
+    parse: text,
+  },
+  accessTokenTtl: {
+    env: "ACCESS_TOKEN_TTL",
+    default: "900",
+    doc: "Lifetime in seconds of access tokens issued by `/oauth/token`.",
+    parse: integer(1, 30 * DAY),
+  },
+  refreshTokenTtl: {
+    env: "REFRESH_TOKEN_TTL",
+    default: String(30 * DAY),
+    doc: "Absolute lifetime in seconds of a `/oauth/token` session and its refresh tokens.",
+    parse: integer(1, 365 * DAY),
+  },
+  jwtExtendedAccessTtl: {
+    env: "JWT_EXTENDED_ACCESS_TTL",
+    default: String(DAY),
+    doc: "Access-token lifetime in seconds for the `jwt-extended` dialect.",
+    parse: integer(1, 365 * DAY),
+  },
+  jwtExtendedRefreshTtl: {
+    env: "JWT_EXTENDED_REFRESH_TTL",
+    default: String(30 * DAY),
+    doc: "Refresh-token (session) lifetime in seconds for the `jwt-extended` dialect.",
+    parse: integer(1, 365 * DAY),
+  },
+  passwordMinLength: {
+    env: "PASSWORD_MIN_LENGTH",
+    default: "8",
+    doc: "Minimum password length in Unicode code points (NIST SP 800-63B-4 asks 15 for single-factor use).",
+    parse: integer(1, 64),
+  },
+  passwordMaxLength: {
+    env: "PASSWORD_MAX_LENGTH",
+    default: "128",
+    doc: "Maximum password length in code points; longer passwords are rejected before hashing, never truncated.",
+    parse: integer(64, 1024),
+  },
+  argon2MemoryKib: {
+    env: "ARGON2_MEMORY_KIB",
+    default: "19456",
+    doc: "Argon2id memory cost in KiB (OWASP minimum 19456).",
+    parse: integer(19_456, 4_194_304),
+  },
+  argon2Iterations: {
+    env: "ARGON2_ITERATIONS",
+    default: "2",
+    doc: "Argon2id time cost (OWASP minimum 2 at 19456 KiB).",
+    parse: integer(2, 100),
+  },
+  bodyLimit: {
+    env: "BODY_LIMIT",
+    default: "16384",
+    doc: "Largest accepted request body in bytes; larger bodies get 413.",
+    parse: integer(1024, 1_048_576),
+  },
+  requestTimeoutMs: {
+    env: "REQUEST_TIMEOUT_MS",
+    default: "30000",
+    doc: "Time in ms a client has to send a whole request (Node's `requestTimeout`).",
+    parse: integer(1000, 300_000),
+  },
+} satisfies Record<string, Setting<unknown>>;
+
+export type Settings = typeof settings;
+export type Config = { readonly [K in keyof Settings]: ReturnType<Settings[K]["parse"]> };

@@ -1,0 +1,44 @@
+import { AuthError } from "../errors.js";
+
+export const MAX_USERNAME_LENGTH = 64;
+export const MAX_EMAIL_LENGTH = 254;
+
+// Control, format, unassigned, private-use and surrogate code points, and any white space.
+const FORBIDDEN_IN_USERNAME = /[\p{C}\p{Z}]/u;
+// Linear: no nested quantifiers; the length is bounded before it runs.
+const EMAIL_SHAPE = /^[^\s@]{1,64}@[^\s@.]+(\.[^\s@.]+)+$/u;
+
+export type CanonicalUsername = { display: string; canonical: string };
+
+/**
+ * Validates a username and derives the form that uniqueness is enforced on: NFKC (so that
+ * full-width and other compatibility variants collide) and lower case.
+ */
+export function canonicalUsername(username: string): CanonicalUsername {
+  if (username.length === 0 || username.length > MAX_USERNAME_LENGTH * 2) {
+    throw new AuthError("username_invalid", `1 to ${MAX_USERNAME_LENGTH} characters`);
+  }
+  if (FORBIDDEN_IN_USERNAME.test(username)) throw new AuthError("username_invalid", "forbidden characters");
+  const display = username.normalize("NFC");
+  const canonical = username.normalize("NFKC").toLowerCase();
+  if ([...canonical].length > MAX_USERNAME_LENGTH || FORBIDDEN_IN_USERNAME.test(canonical)) {
+    throw new AuthError("username_invalid", `1 to ${MAX_USERNAME_LENGTH} characters`);
+  }
+  return { display, canonical };
+}
+
+/** The lookup form of a username that may not be valid; `null` when it cannot exist. */
+export function lookupUsername(username: string): string | null {
+  try {
+    return canonicalUsername(username).canonical;
+  } catch {
+    return null;
+  }
+}
+
+export function canonicalEmail(email: string): string {
+  if (email.length > MAX_EMAIL_LENGTH || !EMAIL_SHAPE.test(email)) {
+    throw new AuthError("email_invalid", "not a valid email address");
+  }
+  return email.toLowerCase();
+}

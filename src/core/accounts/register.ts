@@ -1,0 +1,58 @@
+import { randomUUID } from "node:crypto";
+import { UniqueViolation, type UserRecord } from "../../store/ports.js";
+import { audit, type CoreContext } from "../context.js";
+import { AuthError } from "../errors.js";
+import { checkNewPassword } from "../passwords/policy.js";
+import { canonicalEmail, canonicalUsername } from "./identifiers.js";
+
+export type Registration = {
+  username: string;
+  password: string;
+  email?: string | null;
+  displayName?: string | null;
+  phone?: string | null;
+  /** Roles besides the default `USER` (administrative creation only). */
+  roles?: string[];
+};
+
+export const DEFAULT_ROLE = "USER";
+
+/**
+ * Creates an account with the default role. Uniqueness of the username (after NFKC and case
+ * folding) and of the email is enforced by the database, so concurrent registrations of
+ * variants of one name yield exactly one account.
+ */
+export async function register(ctx: CoreContext, input: Registration): Promise<UserRecord> {
+  const { display, canonical } = canonicalUsername(input.username);
+  const email = input.email ? input.email : null;
+  const emailCanonical = email === null ? null : canonicalEmail(email);
+  const password = checkNewPassword(input.password, ctx.settings.passwordPolicy, display);
+  const passwordHash = await ctx.hasher.hash(password);
+  try {
+    const user = await ctx.store.users.insert(
+      {
+        id: randomUUID(),
+        username: display,
+        usernameCanonical: canonical,
+        displayName: input.displayName ?? null,
+        email,
+        emailCanonical,
+        phone: input.phone ?? null,
+        attributes: {},
+        status: "active",
+        passwordHash,
+        createdAt: ctx.now(),
+      },
+      [DEFAULT_ROLE, ...(input.roles ?? [])],
+    );
+    await audit(ctx, { event: "register", outcome: "success", userId: user.id });
+    return user;
+  } catch (error) {
+    if (!(error instanceof UniqueViolation)) throw error;
+    // Report the username first when both collide, as the legacy APIs did.
+    if (error.field === "username" || (await ctx.store.users.findByCanonicalName(canonical))) {
+      throw new AuthError("username_taken");
+    }
+    throw new AuthError("email_taken");
+  }
+}

@@ -1,0 +1,44 @@
+import type { AuditEvent, Store } from "../store/ports.js";
+import type { PasswordHasher } from "./passwords/hasher.js";
+import type { PasswordPolicy } from "./passwords/policy.js";
+import type { JwtService } from "./tokens/jwt.js";
+
+/** What the log needs from the core: structured, never handed a secret. */
+export type CoreLogger = {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+};
+
+export type CoreSettings = {
+  issuer: string;
+  passwordPolicy: PasswordPolicy;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+};
+
+/** Everything a use case may touch. Built once by `createCore`. */
+export type CoreContext = {
+  store: Store;
+  settings: CoreSettings;
+  hasher: PasswordHasher;
+  jwt: JwtService;
+  /** Keyed hash (HMAC-SHA256 with a server key) for high-entropy secrets. */
+  secretHash: (secret: string) => string;
+  now: () => number;
+  log: CoreLogger;
+};
+
+/** Where a request came from, for sessions and the audit trail. */
+export type RequestMeta = { ip: string | null; userAgent: string | null };
+
+/** Records an audit event; a failure to record is logged, never surfaced to the caller. */
+export async function audit(ctx: CoreContext, event: Omit<AuditEvent, "at">): Promise<void> {
+  const record = { ...event, at: ctx.now() };
+  ctx.log.info({ audit: record.event, outcome: record.outcome, userId: record.userId, clientId: record.clientId }, "audit");
+  try {
+    await ctx.store.audit.record(record);
+  } catch (error) {
+    ctx.log.error({ err: error, audit: record.event }, "audit record failed");
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The one catalogue of errors the core raises. RFC 6749 codes are verbatim; the others are
+ * ours, in snake_case. Every front door maps these codes to its own wire format.
+ * `docs/errors.md` lists them too, and a test keeps the two in step.
+ */
+export const ERROR_CODES = {
+  invalid_request: "The request is missing a parameter or has a malformed one.",
+  invalid_client: "Client authentication failed.",
+  invalid_grant: "The credentials, refresh token or session are invalid, expired or revoked.",
+  unauthorized_client: "The client may not use this grant type.",
+  unsupported_grant_type: "The grant type is not supported.",
+  invalid_scope: "The requested scope is unknown or exceeds what the client or grant allows.",
+  invalid_credentials: "Unknown user or wrong password (the two are indistinguishable).",
+  account_disabled: "The password is correct but the account is disabled.",
+  username_required: "The username or password is missing.",
+  username_taken: "The username is already registered.",
+  username_invalid: "The username is empty, too long or contains forbidden characters.",
+  email_taken: "The email address belongs to another account.",
+  email_invalid: "The email address is malformed or too long.",
+  password_too_short: "The password is shorter than the configured minimum.",
+  password_too_long: "The password is longer than the configured maximum.",
+  password_too_common: "The password is on the blocklist or contains the username.",
+  password_invalid: "The password contains characters that cannot be stored (lone surrogates, NUL).",
+  user_not_found: "No such user (administrative commands only).",
+  role_not_found: "No such role.",
+  permission_not_found: "No such permission.",
+  already_exists: "The role, permission or client already exists.",
+  client_secret_weak: "A client secret must have at least 32 characters.",
+  unauthorized: "The bearer token is missing, malformed, expired or revoked.",
+  not_found: "No such route or resource.",
+  method_not_allowed: "The route exists but not for this HTTP method.",
+  request_too_large: "The request body exceeds the configured limit.",
+  unsupported_media_type: "The body is neither JSON nor form-urlencoded.",
+  service_unavailable: "The database cannot be reached; retry later.",
+  server_error: "An unexpected error; details are in the server log only.",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class AuthError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    /** Safe, human-readable detail (never a secret); front doors may show it. */
+    readonly detail?: string,
+  ) {
+    super(detail ? `${code}: ${detail}` : code);
+    this.name = "AuthError";
+  }
+}
+
+export const isAuthError = (error: unknown): error is AuthError => error instanceof AuthError;

@@ -1,0 +1,85 @@
+import type { Store } from "../store/ports.js";
+import { deleteUser, findUserByName, setUserEnabled } from "./accounts/admin.js";
+import { login } from "./accounts/login.js";
+import { register } from "./accounts/register.js";
+import { authenticateClient, createClient } from "./clients/clients.js";
+import type { CoreContext, CoreLogger, CoreSettings } from "./context.js";
+import { introspect } from "./oauth/introspect.js";
+import { revokeToken } from "./oauth/revoke.js";
+import { exchangeToken } from "./oauth/token.js";
+import { createPasswordHasher, type HashParams } from "./passwords/hasher.js";
+import { accessProfile, addUserRole, createPermission, createRole, grantPermission } from "./rbac/rbac.js";
+import { revokeSession } from "./sessions/sessions.js";
+import { checkJwt, issueAccessToken, issueRefreshJwt } from "./tokens/access-tokens.js";
+import { createJwtService } from "./tokens/jwt.js";
+import { createKeyring, type SigningAlg } from "./tokens/keyring.js";
+import { createSecretHash, randomToken } from "./tokens/secrets.js";
+
+export type CoreOptions = {
+  store: Store;
+  settings: CoreSettings;
+  hashParams: HashParams;
+  jwtAlg: SigningAlg;
+  jwtSecret: string;
+  log: CoreLogger;
+  now?: () => number;
+};
+
+/** Binds a use case `(ctx, ...args)` to the context, so front doors call `core.login(...)`. */
+const bindAll = <T extends Record<string, (ctx: CoreContext, ...args: never[]) => unknown>>(ctx: CoreContext, useCases: T) =>
+  Object.fromEntries(Object.entries(useCases).map(([name, fn]) => [name, fn.bind(null, ctx)])) as {
+    [K in keyof T]: T[K] extends (ctx: CoreContext, ...args: infer A) => infer R ? (...args: A) => R : never;
+  };
+
+const useCases = {
+  register,
+  login,
+  checkJwt,
+  issueAccessToken,
+  issueRefreshJwt,
+  revokeSession,
+  accessProfile,
+  authenticateClient,
+  exchangeToken,
+  introspect,
+  revokeToken,
+  findUserByName,
+  setUserEnabled,
+  deleteUser,
+  addUserRole,
+  createRole,
+  createPermission,
+  grantPermission,
+  createClient,
+};
+
+export type Core = ReturnType<typeof bindAll<typeof useCases>> & {
+  settings: CoreSettings;
+  publicJwks: () => unknown[];
+  findUserById: (id: string) => ReturnType<Store["users"]["findById"]>;
+  ping: () => Promise<void>;
+};
+
+/** Builds the core on a migrated store: loads (or creates) the signing key and the hash key. */
+export async function createCore(options: CoreOptions): Promise<Core> {
+  const now = options.now ?? Date.now;
+  const { store } = options;
+  const hashKey = await store.secrets.getOrCreate("secret_hash_key", randomToken(32));
+  const keyring = await createKeyring({ keys: store.keys, alg: options.jwtAlg, hmacSecret: options.jwtSecret, now });
+  const ctx: CoreContext = {
+    store,
+    settings: options.settings,
+    hasher: await createPasswordHasher(options.hashParams),
+    jwt: createJwtService(keyring, options.settings.issuer),
+    secretHash: createSecretHash(hashKey),
+    now,
+    log: options.log,
+  };
+  return {
+    ...bindAll(ctx, useCases),
+    settings: options.settings,
+    publicJwks: () => keyring.publicJwks(),
+    findUserById: (id) => store.users.findById(id),
+    ping: () => store.ping(),
+  };
+}

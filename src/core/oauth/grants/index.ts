@@ -1,0 +1,9 @@
+import type { Grant } from "../types.js";
+import { passwordGrant } from "./password.js";
+import { refreshTokenGrant } from "./refresh-token.js";
+
+/** The grant types `/oauth/token` serves, by their RFC 6749 name. */
+export const GRANTS: Readonly<Record<string, Grant>> = Object.freeze({
+  password: passwordGrant,
+  refresh_token: refreshTokenGrant,
+});

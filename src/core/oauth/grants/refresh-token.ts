@@ -1,0 +1,25 @@
+import { AuthError } from "../../errors.js";
+import { issueAccessToken } from "../../tokens/access-tokens.js";
+import { rotateRefreshToken } from "../../tokens/refresh-tokens.js";
+import { resolveScope } from "../scope.js";
+import type { Grant } from "../types.js";
+import { userSummary } from "./user-summary.js";
+
+/** RFC 6749 §6 with rotation: every refresh returns a new refresh token and kills the old one. */
+export const refreshTokenGrant: Grant = async (ctx, client, request) => {
+  if (!request.refreshToken) throw new AuthError("invalid_request", "refresh_token is required");
+  const { session, refreshToken } = await rotateRefreshToken(ctx, request.refreshToken, client.id);
+  // A refresh may narrow the session's scope, never widen it.
+  const scope = resolveScope(request.scope, session.scope);
+  const user = await ctx.store.users.findById(session.userId);
+  if (!user) throw new AuthError("invalid_grant", "refresh token revoked");
+  const access = await issueAccessToken(ctx, { user, session, scope, ttlSeconds: ctx.settings.accessTokenTtl });
+  return {
+    access_token: access.token,
+    token_type: "Bearer",
+    expires_in: access.expiresIn,
+    refresh_token: refreshToken,
+    ...(scope ? { scope } : {}),
+    user: userSummary(user),
+  };
+};

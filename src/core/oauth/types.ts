@@ -1,0 +1,24 @@
+import type { ClientRecord } from "../../store/ports.js";
+import type { CoreContext, RequestMeta } from "../context.js";
+
+/** The parameters of a token request, already taken off the wire. */
+export type TokenRequest = {
+  grantType: string;
+  scope: string | null;
+  username: string | null;
+  password: string | null;
+  refreshToken: string | null;
+};
+
+export type TokenResponse = {
+  access_token: string;
+  token_type: "Bearer";
+  expires_in: number;
+  refresh_token?: string;
+  scope?: string;
+  /** The account the tokens were issued for (front doors may add its fields to the response). */
+  user: { id: string; seq: number; username: string; displayName: string | null; email: string | null };
+};
+
+/** One grant type: a small module behind this contract, registered in `grants/index.ts`. */
+export type Grant = (ctx: CoreContext, client: ClientRecord, request: TokenRequest, meta: RequestMeta) => Promise<TokenResponse>;

@@ -1,0 +1,72 @@
+import { randomUUID } from "node:crypto";
+import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import type { Keyring } from "./keyring.js";
+
+export type TokenKind = "access" | "refresh";
+
+/** Header `typ` per kind: a token of one kind can never pass as the other. */
+const TYP: Record<TokenKind, string> = { access: "at+jwt", refresh: "rt+jwt" };
+
+export type VerifyFailure = "malformed" | "bad_header" | "bad_signature" | "expired" | "invalid_claims";
+
+export type VerifiedJwt = { kind: TokenKind; claims: JWTPayload & { sid: string; sub: string; jti: string } };
+
+export type JwtService = {
+  sign(kind: TokenKind, claims: Record<string, unknown>, ttlSeconds: number, now: number): Promise<string>;
+  verify(token: string): Promise<{ ok: true; value: VerifiedJwt } | { ok: false; reason: VerifyFailure }>;
+  keyring: Keyring;
+};
+
+export function createJwtService(keyring: Keyring, issuer: string): JwtService {
+  return {
+    keyring,
+    async sign(kind, claims, ttlSeconds, now) {
+      const key = keyring.current();
+      const iat = Math.floor(now / 1000);
+      return new SignJWT({ jti: randomUUID(), ...claims, type: kind })
+        .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: TYP[kind] })
+        .setIssuer(issuer)
+        .setIssuedAt(iat)
+        .setNotBefore(iat)
+        .setExpirationTime(iat + ttlSeconds)
+        .sign(key.signingKey);
+    },
+    verify: (token) => verifyJwt(keyring, issuer, token),
+  };
+}
+
+async function verifyJwt(keyring: Keyring, issuer: string, token: string): ReturnType<JwtService["verify"]> {
+  if (token.split(".").length !== 3) return { ok: false as const, reason: "malformed" as const };
+  let kid: unknown;
+  let typ: unknown;
+  try {
+    ({ kid, typ } = decodeProtectedHeader(token));
+  } catch {
+    return { ok: false as const, reason: "bad_header" as const };
+  }
+  // The key, and with it the only acceptable algorithm, comes from our keyring, never the token.
+  const key = typeof kid === "string" && kid.length <= 128 ? await keyring.find(kid) : undefined;
+  if (!key) return { ok: false as const, reason: "bad_signature" as const };
+  try {
+    const { payload } = await jwtVerify(token, key.verifyKey, {
+      algorithms: [key.alg],
+      issuer,
+      requiredClaims: ["exp", "iat", "nbf", "sub", "jti", "sid", "type"],
+    });
+    const kind = payload.type === "access" || payload.type === "refresh" ? payload.type : null;
+    const valid = kind !== null && typ === TYP[kind] && typeof payload.sid === "string" && typeof payload.sub === "string";
+    if (!valid) return { ok: false as const, reason: "invalid_claims" as const };
+    return { ok: true as const, value: { kind, claims: payload as VerifiedJwt["claims"] } };
+  } catch (error) {
+    return { ok: false as const, reason: classify(error) };
+  }
+}
+
+function classify(error: unknown): VerifyFailure {
+  if (error instanceof errors.JWTExpired) return "expired";
+  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JOSEAlgNotAllowed) {
+    return "bad_signature";
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) return "invalid_claims";
+  return "malformed";
+}

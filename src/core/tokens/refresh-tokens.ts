@@ -1,0 +1,68 @@
+import type { ActiveSession, RefreshTokenRecord, SessionRecord } from "../../store/ports.js";
+import { audit, type CoreContext } from "../context.js";
+import { AuthError } from "../errors.js";
+import { liveSession, revokeSession } from "../sessions/sessions.js";
+import { randomToken, safeEqual, splitOpaqueToken } from "./secrets.js";
+
+/** Creates an opaque `id.secret` refresh token for the session; only the secret's hash is stored. */
+export async function mintRefreshToken(ctx: CoreContext, session: SessionRecord): Promise<string> {
+  const { token, record } = newRefreshToken(ctx, session);
+  await ctx.store.refreshTokens.insert(record);
+  return token;
+}
+
+function newRefreshToken(ctx: CoreContext, session: SessionRecord): { token: string; record: RefreshTokenRecord } {
+  const id = randomToken(16);
+  const secret = randomToken(32);
+  const record = {
+    id,
+    sessionId: session.id,
+    secretHash: ctx.secretHash(secret),
+    createdAt: ctx.now(),
+    expiresAt: session.expiresAt,
+    usedAt: null,
+  };
+  return { token: `${id}.${secret}`, record };
+}
+
+export type RefreshTokenState = { record: RefreshTokenRecord; session: ActiveSession };
+
+/** The stored token and its live session, or `null` for anything unknown, forged or dead. */
+export async function findRefreshToken(ctx: CoreContext, token: string): Promise<RefreshTokenState | null> {
+  const parts = splitOpaqueToken(token);
+  if (!parts) return null;
+  const record = await ctx.store.refreshTokens.findById(parts.id);
+  if (!record || !safeEqual(record.secretHash, ctx.secretHash(parts.secret))) return null;
+  const session = await ctx.store.sessions.findActive(record.sessionId);
+  return session ? { record, session } : null;
+}
+
+/**
+ * Exchanges a refresh token for its successor. Presenting a token that was already rotated
+ * (a replay, or the loser of a race) revokes the whole session: RFC 9700 §4.14.2.
+ */
+export async function rotateRefreshToken(
+  ctx: CoreContext,
+  token: string,
+  clientId: string | null,
+): Promise<{ session: ActiveSession; refreshToken: string }> {
+  const found = await findRefreshToken(ctx, token);
+  if (!found || found.session.clientId !== clientId) throw new AuthError("invalid_grant", "invalid refresh token");
+  const { record, session } = found;
+  if (record.usedAt !== null) return replayDetected(ctx, session);
+  if (record.expiresAt <= ctx.now() || !(await liveSession(ctx, session.id))) {
+    throw new AuthError("invalid_grant", "refresh token expired or revoked");
+  }
+  const successor = newRefreshToken(ctx, session);
+  if (!(await ctx.store.refreshTokens.rotate(record.id, successor.record, ctx.now()))) {
+    return replayDetected(ctx, session);
+  }
+  await ctx.store.sessions.touch(session.id, ctx.now());
+  return { session, refreshToken: successor.token };
+}
+
+async function replayDetected(ctx: CoreContext, session: SessionRecord): Promise<never> {
+  await audit(ctx, { event: "refresh_token_reuse", outcome: "failure", userId: session.userId, clientId: session.clientId });
+  await revokeSession(ctx, session, "refresh token reuse");
+  throw new AuthError("invalid_grant", "refresh token already used");
+}

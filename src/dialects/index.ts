@@ -1,0 +1,16 @@
+import { jwtExtended } from "./jwt-extended/index.js";
+import type { Dialect } from "./types.js";
+
+/** Every dialect Gatehouse can serve, by the name `DIALECTS` uses. */
+export const DIALECTS: readonly Dialect[] = [jwtExtended];
+
+/** The dialects selected by `DIALECTS` (`all`, `none` or a list); throws on unknown names. */
+export function selectDialects(names: readonly string[]): Dialect[] {
+  if (names.length === 0 || names.includes("all")) return [...DIALECTS];
+  if (names.includes("none")) return [];
+  const unknown = names.filter((name) => !DIALECTS.some((dialect) => dialect.name === name));
+  if (unknown.length > 0) {
+    throw new Error(`DIALECTS has unknown entries: ${unknown.join(", ")} (known: ${DIALECTS.map((d) => d.name).join(", ")})`);
+  }
+  return DIALECTS.filter((dialect) => names.includes(dialect.name));
+}

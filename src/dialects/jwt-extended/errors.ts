@@ -1,0 +1,59 @@
+import type { ErrorCode } from "../../core/errors.js";
+import type { PasswordPolicy } from "../../core/passwords/policy.js";
+
+/** A token problem: answered outside the envelope as `{"msg": ...}`, as flask-jwt-extended does. */
+export class TokenHeaderError extends Error {
+  constructor(
+    readonly status: 401 | 422,
+    readonly msg: string,
+  ) {
+    super(msg);
+  }
+}
+
+export const TOKEN_MESSAGES = {
+  missingHeader: "Missing Authorization Header",
+  missingBearer: "Missing 'Bearer' type in 'Authorization' header. Expected 'Authorization: Bearer <JWT>'",
+  badHeader: "Bad Authorization header. Expected 'Authorization: Bearer <JWT>'",
+  notEnoughSegments: "Not enough segments",
+  invalidHeader: "Invalid header string",
+  badSignature: "Signature verification failed",
+  invalidClaims: "Invalid token claims",
+  expired: "Token has expired",
+  revoked: "Token has been revoked",
+  onlyRefresh: "Only refresh tokens are allowed",
+  onlyAccess: "Only non-refresh tokens are allowed",
+} as const;
+
+type Envelope = { status: number; msg: string };
+
+/**
+ * ErrorCode → HTTP status and envelope message. Business outcomes are HTTP 200 with `code: 1`;
+ * a request that cannot be read at all keeps its HTTP status (400, 413, 415, 503, 500).
+ */
+export function envelopeFor(code: ErrorCode, policy: PasswordPolicy): Envelope {
+  const business: Partial<Record<ErrorCode, string>> = {
+    username_required: "用户名密码不能为空",
+    username_taken: "用户名已存在",
+    email_taken: "邮箱已经存在",
+    invalid_credentials: "登录失败",
+    account_disabled: "账号被禁用",
+    username_invalid: "用户名须为1到64个字符，且不能包含空白或控制字符",
+    email_invalid: "邮箱格式不正确",
+    password_too_short: `密码长度不能少于${policy.minLength}个字符`,
+    password_too_long: `密码长度不能超过${policy.maxLength}个字符`,
+    password_too_common: "密码过于常见或包含用户名，请换一个",
+    password_invalid: "密码包含无法保存的字符",
+    invalid_request: "参数格式错误",
+  };
+  const message = business[code];
+  if (message !== undefined) return { status: 200, msg: message };
+  const transport: Partial<Record<ErrorCode, Envelope>> = {
+    request_too_large: { status: 413, msg: "请求体过大" },
+    unsupported_media_type: { status: 415, msg: "不支持的请求格式，请使用 JSON 或表单" },
+    not_found: { status: 404, msg: "接口不存在" },
+    method_not_allowed: { status: 405, msg: "请求方法不被允许" },
+    service_unavailable: { status: 503, msg: "服务暂时不可用，请稍后重试" },
+  };
+  return transport[code] ?? { status: 500, msg: "服务器内部错误" };
+}

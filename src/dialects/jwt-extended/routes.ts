@@ -1,0 +1,69 @@
+import { randomUUID } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import { AuthError } from "../../core/errors.js";
+import { asRecord, INVALID, stringField } from "../../http/fields.js";
+import { requestMeta } from "../../http/request-meta.js";
+import type { DialectOptions } from "../types.js";
+import { requireToken } from "./bearer.js";
+import { ok, wirePayload } from "./translate.js";
+
+/** Username and password, both required and non-empty; a non-string is a format error. */
+function credentials(body: unknown): { username: string; password: string; record: Record<string, unknown> } {
+  const record = asRecord(body);
+  if (!record) throw new AuthError("invalid_request");
+  const username = stringField(record, "username");
+  const password = stringField(record, "password");
+  if (username === INVALID || password === INVALID) throw new AuthError("invalid_request");
+  if (!username || !password) throw new AuthError("username_required");
+  return { username, password, record };
+}
+
+export async function routes(app: FastifyInstance, { core, config }: DialectOptions): Promise<void> {
+  // flask-jwt-extended's claims besides ours: `fresh` and a per-token `csrf` value.
+  const wireClaims = () => ({ fresh: false, csrf: randomUUID() });
+
+  app.post("/register", async (request) => {
+    const { username, password, record } = credentials(request.body);
+    const email = stringField(record, "email");
+    if (email === INVALID) throw new AuthError("invalid_request");
+    await core.register({ username, password, email: email || null });
+    return ok("注册成功");
+  });
+
+  app.post("/login", async (request) => {
+    const { username, password } = credentials(request.body);
+    const { user, session } = await core.login({
+      username,
+      password,
+      clientId: null,
+      scope: "",
+      sessionTtlSeconds: config.jwtExtendedRefreshTtl,
+      meta: requestMeta(request),
+    });
+    const [access, refresh, profile] = await Promise.all([
+      core.issueAccessToken({ user, session, ttlSeconds: config.jwtExtendedAccessTtl, claims: wireClaims() }),
+      core.issueRefreshJwt({ user, session, claims: wireClaims() }),
+      core.accessProfile(user.id),
+    ]);
+    return ok("登录成功", {
+      access_token: access.token,
+      refresh_token: refresh.token,
+      payload: wirePayload(user, profile),
+    });
+  });
+
+  // The response has no place for a new refresh token, so this dialect does not rotate it.
+  app.post("/refresh", async (request) => {
+    const { session, claims } = await requireToken(core, request, "refresh");
+    const user = await core.findUserById(claims.sub);
+    if (!user) throw new AuthError("invalid_grant");
+    const access = await core.issueAccessToken({ user, session, ttlSeconds: config.jwtExtendedAccessTtl, claims: wireClaims() });
+    return ok("刷新令牌成功", { access_token: access.token });
+  });
+
+  app.post("/logout", async (request) => {
+    const { session } = await requireToken(core, request, "any");
+    await core.revokeSession(session, "logout");
+    return ok("退出登录成功");
+  });
+}

@@ -1,0 +1,41 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import type { Config } from "../config/schema.js";
+import type { Core } from "../core/index.js";
+import type { Dialect } from "../dialects/types.js";
+import { registerBodyParsers } from "./body.js";
+import { registerHardening } from "./hardening.js";
+import { discoveryRoutes } from "./routes/discovery.js";
+import { oauthRoutes, renderOAuthError } from "./routes/oauth.js";
+
+export type AppOptions = { core: Core; config: Config; dialects: readonly Dialect[]; logger: FastifyBaseLogger };
+
+/**
+ * The route table: standard OAuth 2.0 and discovery at the root, then each enabled dialect as
+ * an encapsulated plugin with its own prefix and error renderer.
+ */
+export async function buildApp({ core, config, dialects, logger }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger,
+    // One line per request comes from our own onResponse hook (path only, no query string).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: 5_000,
+    connectionTimeout: config.requestTimeoutMs,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.server.headersTimeout = 10_000;
+
+  registerBodyParsers(app);
+  registerHardening(app);
+
+  await app.register(discoveryRoutes, { core });
+  await app.register(oauthRoutes, { core });
+  for (const dialect of dialects) await app.register(dialect.plugin, { core, config });
+
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: "not_found" }));
+  app.setErrorHandler((error, request, reply) => renderOAuthError(error, request, reply));
+  return app;
+}

@@ -1,0 +1,73 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { ErrorCode } from "../../core/errors.js";
+import { AuthError } from "../../core/errors.js";
+import type { Core } from "../../core/index.js";
+import { requireClient } from "../client-auth.js";
+import { asRecord, INVALID, stringField } from "../fields.js";
+import { STATUS, toErrorCode } from "../problems.js";
+import { requestMeta } from "../request-meta.js";
+
+/** The standard OAuth 2.0 endpoints: token (RFC 6749), introspection (7662), revocation (7009). */
+export async function oauthRoutes(app: FastifyInstance, { core }: { core: Core }): Promise<void> {
+  app.setErrorHandler((error, request, reply) => renderOAuthError(error, request, reply));
+
+  app.post("/oauth/token", async (request, reply) => {
+    const body = requireRecord(request.body);
+    const client = await requireClient(core, request, body);
+    const param = (name: string) => optionalString(body, name);
+    const { user: _user, ...response } = await core.exchangeToken(
+      client,
+      {
+        grantType: param("grant_type") ?? "",
+        scope: param("scope"),
+        username: param("username"),
+        password: param("password"),
+        refreshToken: param("refresh_token"),
+      },
+      requestMeta(request),
+    );
+    return reply.header("pragma", "no-cache").send(response);
+  });
+
+  app.post("/oauth/introspect", async (request) => {
+    const body = requireRecord(request.body);
+    await requireClient(core, request, body);
+    return core.introspect(requiredString(body, "token"));
+  });
+
+  app.post("/oauth/revoke", async (request, reply) => {
+    const body = requireRecord(request.body);
+    const client = await requireClient(core, request, body);
+    await core.revokeToken(client, requiredString(body, "token"));
+    return reply.code(200).send();
+  });
+}
+
+function requireRecord(body: unknown): Record<string, unknown> {
+  const record = asRecord(body);
+  if (!record) throw new AuthError("invalid_request", "the body must be an object of parameters");
+  return record;
+}
+
+/** RFC 6749 §3.2: empty parameters count as absent; a repeated or non-string one is invalid. */
+function optionalString(body: Record<string, unknown>, name: string): string | null {
+  const value = stringField(body, name);
+  if (value === INVALID) throw new AuthError("invalid_request", `${name} must be given once, as a string`);
+  return value ? value : null;
+}
+
+function requiredString(body: Record<string, unknown>, name: string): string {
+  const value = optionalString(body, name);
+  if (value === null) throw new AuthError("invalid_request", `${name} is required`);
+  return value;
+}
+
+/** RFC 6749 §5.2 error body; `invalid_client` is 401 with a Basic challenge. */
+export function renderOAuthError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { code, detail } = toErrorCode(error, request.log);
+  const wire: ErrorCode = code;
+  if (wire === "invalid_client") reply.header("www-authenticate", 'Basic realm="gatehouse", charset="UTF-8"');
+  if (wire === "service_unavailable") reply.header("retry-after", "5");
+  const description = detail && wire !== "server_error" ? { error_description: detail } : {};
+  return reply.code(STATUS[wire]).send({ error: wire, ...description });
+}

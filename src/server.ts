@@ -1,0 +1,53 @@
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Config } from "./config/schema.js";
+import { type Core, createCore } from "./core/index.js";
+import { selectDialects } from "./dialects/index.js";
+import { buildApp } from "./http/app.js";
+import { createLogger } from "./logger.js";
+import { openStore } from "./store/kysely/connect.js";
+import type { Store } from "./store/ports.js";
+
+export type Gatehouse = { core: Core; store: Store; log: Logger; close: () => Promise<void> };
+
+/** Composition root without HTTP: store (migrated) → core. The CLI uses exactly this. */
+export async function createGatehouse(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Gatehouse> {
+  const { store, migrate } = openStore(config.databaseUrl);
+  try {
+    await migrate();
+    const core = await createCore({
+      store,
+      settings: {
+        issuer: config.issuer,
+        passwordPolicy: { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength },
+        accessTokenTtl: config.accessTokenTtl,
+        refreshTokenTtl: config.refreshTokenTtl,
+      },
+      hashParams: { memoryKib: config.argon2MemoryKib, iterations: config.argon2Iterations },
+      jwtAlg: config.jwtAlg,
+      jwtSecret: config.jwtSecret,
+      log,
+    });
+    return { core, store, log, close: () => store.close() };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+export type Server = Gatehouse & { app: FastifyInstance };
+
+/** The full server: store → core → HTTP app with the enabled dialects. Not yet listening. */
+export async function createServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Server> {
+  const dialects = selectDialects(config.dialects);
+  const gatehouse = await createGatehouse(config, log);
+  const app = await buildApp({ core: gatehouse.core, config, dialects, logger: log });
+  return {
+    ...gatehouse,
+    app,
+    close: async () => {
+      await app.close();
+      await gatehouse.close();
+    },
+  };
+}

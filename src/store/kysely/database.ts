@@ -1,0 +1,60 @@
+import type { Generated } from "kysely";
+
+/** Row shapes as the database holds them (snake_case, epoch-millisecond bigints). */
+export type Database = {
+  users: {
+    seq: Generated<number>;
+    id: string;
+    username: string;
+    username_canonical: string;
+    display_name: string | null;
+    email: string | null;
+    email_canonical: string | null;
+    email_verified: Generated<number>;
+    phone: string | null;
+    attributes: string;
+    status: string;
+    password_hash: string;
+    created_at: number;
+    updated_at: number;
+    last_login_at: number | null;
+  };
+  roles: { id: Generated<number>; name: string; description: string | null };
+  permissions: { id: Generated<number>; name: string; description: string | null };
+  user_roles: { user_id: string; role_id: number };
+  role_permissions: { role_id: number; permission_id: number };
+  sessions: {
+    id: string;
+    user_id: string;
+    client_id: string | null;
+    scope: string;
+    terminal: string | null;
+    ip: string | null;
+    user_agent: string | null;
+    created_at: number;
+    last_used_at: number;
+    expires_at: number;
+    revoked_at: number | null;
+  };
+  refresh_tokens: {
+    id: string;
+    session_id: string;
+    secret_hash: string;
+    created_at: number;
+    expires_at: number;
+    used_at: number | null;
+  };
+  signing_keys: { kid: string; alg: string; public_jwk: string; private_jwk: string; created_at: number };
+  oauth_clients: { id: string; secret_hash: string | null; grants: string; scopes: string; created_at: number };
+  server_secrets: { name: string; value: string };
+  audit_events: {
+    id: Generated<number>;
+    at: number;
+    event: string;
+    outcome: string;
+    user_id: string | null;
+    client_id: string | null;
+    ip: string | null;
+    detail: string | null;
+  };
+};

@@ -1,0 +1,98 @@
+import type { Kysely } from "kysely";
+import type { AuditRepository, ClientRepository, KeyRepository, SecretRepository, SigningKeyRecord } from "../ports.js";
+import { UniqueViolation } from "../ports.js";
+import type { Database } from "./database.js";
+
+export function createKeyRepository(db: Kysely<Database>): KeyRepository {
+  return {
+    async list() {
+      const rows = await db.selectFrom("signing_keys").selectAll().orderBy("created_at", "desc").orderBy("kid").execute();
+      return rows.map(
+        (row): SigningKeyRecord => ({
+          kid: row.kid,
+          alg: row.alg,
+          publicJwk: row.public_jwk,
+          privateJwk: row.private_jwk,
+          createdAt: Number(row.created_at),
+        }),
+      );
+    },
+    async insert(key) {
+      await db
+        .insertInto("signing_keys")
+        .values({
+          kid: key.kid,
+          alg: key.alg,
+          public_jwk: key.publicJwk,
+          private_jwk: key.privateJwk,
+          created_at: key.createdAt,
+        })
+        .execute();
+    },
+  };
+}
+
+export function createClientRepository(db: Kysely<Database>): ClientRepository {
+  return {
+    async insert(client) {
+      const existing = await db
+        .insertInto("oauth_clients")
+        .values({
+          id: client.id,
+          secret_hash: client.secretHash,
+          grants: client.grants.join(" "),
+          scopes: client.scopes.join(" "),
+          created_at: client.createdAt,
+        })
+        .onConflict((oc) => oc.column("id").doNothing())
+        .executeTakeFirst();
+      if (Number(existing.numInsertedOrUpdatedRows ?? 0) === 0) throw new UniqueViolation("other");
+    },
+    async findById(id) {
+      const row = await db.selectFrom("oauth_clients").selectAll().where("id", "=", id).executeTakeFirst();
+      if (!row) return null;
+      const words = (value: string) => value.split(" ").filter((word) => word.length > 0);
+      return {
+        id: row.id,
+        secretHash: row.secret_hash,
+        grants: words(row.grants),
+        scopes: words(row.scopes),
+        createdAt: Number(row.created_at),
+      };
+    },
+  };
+}
+
+export function createSecretRepository(db: Kysely<Database>): SecretRepository {
+  return {
+    async getOrCreate(name, candidate) {
+      // Insert-if-absent then read: whichever process inserted first wins for everyone.
+      await db
+        .insertInto("server_secrets")
+        .values({ name, value: candidate })
+        .onConflict((oc) => oc.column("name").doNothing())
+        .execute();
+      const row = await db.selectFrom("server_secrets").select("value").where("name", "=", name).executeTakeFirstOrThrow();
+      return row.value;
+    },
+  };
+}
+
+export function createAuditRepository(db: Kysely<Database>): AuditRepository {
+  return {
+    async record(event) {
+      await db
+        .insertInto("audit_events")
+        .values({
+          at: event.at,
+          event: event.event,
+          outcome: event.outcome,
+          user_id: event.userId ?? null,
+          client_id: event.clientId ?? null,
+          ip: event.ip ?? null,
+          detail: event.detail ?? null,
+        })
+        .execute();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import type { Kysely, Selectable } from "kysely";
+import type {
+  ActiveSession,
+  RefreshTokenRecord,
+  RefreshTokenRepository,
+  SessionRecord,
+  SessionRepository,
+  UserStatus,
+} from "../ports.js";
+import type { Database } from "./database.js";
+
+const nullableNumber = (value: number | null): number | null => (value === null ? null : Number(value));
+
+const toSession = (row: Selectable<Database["sessions"]>): SessionRecord => ({
+  id: row.id,
+  userId: row.user_id,
+  clientId: row.client_id,
+  scope: row.scope,
+  terminal: row.terminal,
+  ip: row.ip,
+  userAgent: row.user_agent,
+  createdAt: Number(row.created_at),
+  lastUsedAt: Number(row.last_used_at),
+  expiresAt: Number(row.expires_at),
+  revokedAt: nullableNumber(row.revoked_at),
+});
+
+export function createSessionRepository(db: Kysely<Database>): SessionRepository {
+  return {
+    async insert(session) {
+      await db
+        .insertInto("sessions")
+        .values({
+          id: session.id,
+          user_id: session.userId,
+          client_id: session.clientId,
+          scope: session.scope,
+          terminal: session.terminal,
+          ip: session.ip,
+          user_agent: session.userAgent,
+          created_at: session.createdAt,
+          last_used_at: session.lastUsedAt,
+          expires_at: session.expiresAt,
+          revoked_at: session.revokedAt,
+        })
+        .execute();
+    },
+    async findActive(id): Promise<ActiveSession | null> {
+      const row = await db
+        .selectFrom("sessions")
+        .innerJoin("users", "users.id", "sessions.user_id")
+        .selectAll("sessions")
+        .select("users.status as user_status")
+        .where("sessions.id", "=", id)
+        .where("sessions.revoked_at", "is", null)
+        .executeTakeFirst();
+      if (!row) return null;
+      return { ...toSession(row), userStatus: row.user_status as UserStatus };
+    },
+    async touch(id, at) {
+      await db.updateTable("sessions").set({ last_used_at: at }).where("id", "=", id).execute();
+    },
+    async revoke(id, at) {
+      const result = await db
+        .updateTable("sessions")
+        .set({ revoked_at: at })
+        .where("id", "=", id)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async revokeAllOfUser(userId, at) {
+      const result = await db
+        .updateTable("sessions")
+        .set({ revoked_at: at })
+        .where("user_id", "=", userId)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+  };
+}
+
+const toRefreshToken = (row: Selectable<Database["refresh_tokens"]>): RefreshTokenRecord => ({
+  id: row.id,
+  sessionId: row.session_id,
+  secretHash: row.secret_hash,
+  createdAt: Number(row.created_at),
+  expiresAt: Number(row.expires_at),
+  usedAt: nullableNumber(row.used_at),
+});
+
+export function createRefreshTokenRepository(db: Kysely<Database>): RefreshTokenRepository {
+  return {
+    insert: (token) => insertRefreshToken(db, token),
+    async findById(id) {
+      const row = await db.selectFrom("refresh_tokens").selectAll().where("id", "=", id).executeTakeFirst();
+      return row ? toRefreshToken(row) : null;
+    },
+    rotate(id, successor, at) {
+      return db.transaction().execute(async (trx) => {
+        // The conditional update is the single point of truth for "exactly one rotation wins".
+        const result = await trx
+          .updateTable("refresh_tokens")
+          .set({ used_at: at })
+          .where("id", "=", id)
+          .where("used_at", "is", null)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) !== 1) return false;
+        await insertRefreshToken(trx, successor);
+        return true;
+      });
+    },
+  };
+}
+
+async function insertRefreshToken(db: Kysely<Database>, token: RefreshTokenRecord): Promise<void> {
+  await db
+    .insertInto("refresh_tokens")
+    .values({
+      id: token.id,
+      session_id: token.sessionId,
+      secret_hash: token.secretHash,
+      created_at: token.createdAt,
+      expires_at: token.expiresAt,
+      used_at: token.usedAt,
+    })
+    .execute();
+}

@@ -1,0 +1,165 @@
+import type { Kysely, Selectable } from "kysely";
+import {
+  type NewUser,
+  type PermissionRecord,
+  type RbacRepository,
+  type RoleRecord,
+  UniqueViolation,
+  type UserRecord,
+  type UserRepository,
+  type UserStatus,
+} from "../ports.js";
+import type { Database } from "./database.js";
+
+type UserRow = Selectable<Database["users"]>;
+
+const toUser = (row: UserRow): UserRecord => ({
+  id: row.id,
+  seq: Number(row.seq),
+  username: row.username,
+  usernameCanonical: row.username_canonical,
+  displayName: row.display_name,
+  email: row.email,
+  emailVerified: Boolean(Number(row.email_verified)),
+  phone: row.phone,
+  attributes: JSON.parse(row.attributes) as Record<string, unknown>,
+  status: row.status as UserStatus,
+  passwordHash: row.password_hash,
+  createdAt: Number(row.created_at),
+  updatedAt: Number(row.updated_at),
+  lastLoginAt: row.last_login_at === null ? null : Number(row.last_login_at),
+});
+
+/** Maps a driver's unique-constraint error (SQLite or PostgreSQL) to `UniqueViolation`. */
+function asUniqueViolation(error: unknown): UniqueViolation | null {
+  const { code, message = "", constraint = "" } = error as { code?: string; message?: string; constraint?: string };
+  if (code !== "SQLITE_CONSTRAINT_UNIQUE" && code !== "SQLITE_CONSTRAINT_PRIMARYKEY" && code !== "23505") return null;
+  const where = `${message} ${constraint}`;
+  if (where.includes("username_canonical")) return new UniqueViolation("username");
+  if (where.includes("email_canonical")) return new UniqueViolation("email");
+  return new UniqueViolation("other");
+}
+
+export function createUserRepository(db: Kysely<Database>): UserRepository {
+  const byColumn = async (column: "id" | "username_canonical", value: string) => {
+    const row = await db.selectFrom("users").selectAll().where(column, "=", value).executeTakeFirst();
+    return row ? toUser(row) : null;
+  };
+  return {
+    async insert(user: NewUser, roleNames: string[]) {
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const row = await trx
+            .insertInto("users")
+            .values({
+              id: user.id,
+              username: user.username,
+              username_canonical: user.usernameCanonical,
+              display_name: user.displayName,
+              email: user.email,
+              email_canonical: user.emailCanonical,
+              phone: user.phone,
+              attributes: JSON.stringify(user.attributes),
+              status: user.status,
+              password_hash: user.passwordHash,
+              created_at: user.createdAt,
+              updated_at: user.createdAt,
+            })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          if (roleNames.length > 0) {
+            const roles = await trx.selectFrom("roles").select("id").where("name", "in", roleNames).execute();
+            if (roles.length > 0) {
+              await trx
+                .insertInto("user_roles")
+                .values(roles.map((role) => ({ user_id: user.id, role_id: role.id })))
+                .execute();
+            }
+          }
+          return toUser(row);
+        });
+      } catch (error) {
+        throw asUniqueViolation(error) ?? error;
+      }
+    },
+    findById: (id) => byColumn("id", id),
+    findByCanonicalName: (canonical) => byColumn("username_canonical", canonical),
+    async setStatus(id, status, at) {
+      const result = await db.updateTable("users").set({ status, updated_at: at }).where("id", "=", id).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async setPasswordHash(id, hash, at) {
+      await db.updateTable("users").set({ password_hash: hash, updated_at: at }).where("id", "=", id).execute();
+    },
+    async recordLogin(id, at) {
+      await db.updateTable("users").set({ last_login_at: at }).where("id", "=", id).execute();
+    },
+    async delete(id) {
+      const result = await db.deleteFrom("users").where("id", "=", id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  };
+}
+
+const toRole = (row: { id: number; name: string; description: string | null }): RoleRecord & PermissionRecord => ({
+  id: Number(row.id),
+  name: row.name,
+  description: row.description,
+});
+
+export function createRbacRepository(db: Kysely<Database>): RbacRepository {
+  const insertNamed = async (table: "roles" | "permissions", name: string, description: string | null) => {
+    try {
+      const row = await db.insertInto(table).values({ name, description }).returningAll().executeTakeFirstOrThrow();
+      return toRole(row);
+    } catch (error) {
+      throw asUniqueViolation(error) ?? error;
+    }
+  };
+  const findNamed = async (table: "roles" | "permissions", name: string) => {
+    const row = await db.selectFrom(table).selectAll().where("name", "=", name).executeTakeFirst();
+    return row ? toRole(row) : null;
+  };
+  return {
+    createRole: (name, description) => insertNamed("roles", name, description),
+    createPermission: (name, description) => insertNamed("permissions", name, description),
+    findRole: (name) => findNamed("roles", name),
+    findPermission: (name) => findNamed("permissions", name),
+    async grantPermission(roleId, permissionId) {
+      await db
+        .insertInto("role_permissions")
+        .values({ role_id: roleId, permission_id: permissionId })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    },
+    async assignRole(userId, roleId) {
+      await db
+        .insertInto("user_roles")
+        .values({ user_id: userId, role_id: roleId })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    },
+    async rolesOf(userId) {
+      const rows = await db
+        .selectFrom("roles")
+        .innerJoin("user_roles", "user_roles.role_id", "roles.id")
+        .select(["roles.id", "roles.name", "roles.description"])
+        .where("user_roles.user_id", "=", userId)
+        .orderBy("roles.id")
+        .execute();
+      return rows.map(toRole);
+    },
+    async permissionsOf(userId) {
+      const rows = await db
+        .selectFrom("permissions")
+        .innerJoin("role_permissions", "role_permissions.permission_id", "permissions.id")
+        .innerJoin("user_roles", "user_roles.role_id", "role_permissions.role_id")
+        .select(["permissions.id", "permissions.name", "permissions.description"])
+        .where("user_roles.user_id", "=", userId)
+        .distinct()
+        .orderBy("permissions.id")
+        .execute();
+      return rows.map(toRole);
+    },
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * The storage interfaces the core needs. Times are epoch milliseconds. Every rule that must
+ * hold across processes is enforced by the implementation with constraints or conditional
+ * updates, never by a read followed by a write in the core.
+ */
+
+export type UserStatus = "active" | "disabled";
+
+export type UserRecord = {
+  id: string;
+  seq: number;
+  username: string;
+  usernameCanonical: string;
+  displayName: string | null;
+  email: string | null;
+  emailVerified: boolean;
+  phone: string | null;
+  attributes: Record<string, unknown>;
+  status: UserStatus;
+  passwordHash: string;
+  createdAt: number;
+  updatedAt: number;
+  lastLoginAt: number | null;
+};
+
+export type NewUser = Omit<UserRecord, "seq" | "emailVerified" | "lastLoginAt" | "updatedAt"> & {
+  emailCanonical: string | null;
+};
+
+export type RoleRecord = { id: number; name: string; description: string | null };
+export type PermissionRecord = { id: number; name: string; description: string | null };
+
+export type SessionRecord = {
+  id: string;
+  userId: string;
+  clientId: string | null;
+  scope: string;
+  terminal: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: number;
+  lastUsedAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+};
+
+/** A session joined with the status of its user, as token checks need it. */
+export type ActiveSession = SessionRecord & { userStatus: UserStatus };
+
+export type RefreshTokenRecord = {
+  id: string;
+  sessionId: string;
+  secretHash: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+};
+
+export type SigningKeyRecord = {
+  kid: string;
+  alg: string;
+  publicJwk: string;
+  privateJwk: string;
+  createdAt: number;
+};
+
+export type ClientRecord = {
+  id: string;
+  secretHash: string | null;
+  grants: string[];
+  scopes: string[];
+  createdAt: number;
+};
+
+export type AuditEvent = {
+  at: number;
+  event: string;
+  outcome: "success" | "failure";
+  userId?: string | null;
+  clientId?: string | null;
+  ip?: string | null;
+  detail?: string | null;
+};
+
+/** Raised by `users.insert` when a unique constraint fails. */
+export class UniqueViolation extends Error {
+  constructor(readonly field: "username" | "email" | "other") {
+    super(`unique violation on ${field}`);
+    this.name = "UniqueViolation";
+  }
+}
+
+export interface UserRepository {
+  /** Inserts the user and gives it the named roles, atomically. */
+  insert(user: NewUser, roleNames: string[]): Promise<UserRecord>;
+  findById(id: string): Promise<UserRecord | null>;
+  findByCanonicalName(canonical: string): Promise<UserRecord | null>;
+  setStatus(id: string, status: UserStatus, at: number): Promise<boolean>;
+  setPasswordHash(id: string, hash: string, at: number): Promise<void>;
+  recordLogin(id: string, at: number): Promise<void>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface RbacRepository {
+  createRole(name: string, description: string | null): Promise<RoleRecord>;
+  createPermission(name: string, description: string | null): Promise<PermissionRecord>;
+  findRole(name: string): Promise<RoleRecord | null>;
+  findPermission(name: string): Promise<PermissionRecord | null>;
+  grantPermission(roleId: number, permissionId: number): Promise<void>;
+  assignRole(userId: string, roleId: number): Promise<void>;
+  rolesOf(userId: string): Promise<RoleRecord[]>;
+  /** The union of the permissions of the user's roles, de-duplicated, ordered by id. */
+  permissionsOf(userId: string): Promise<PermissionRecord[]>;
+}
+
+export interface SessionRepository {
+  insert(session: SessionRecord): Promise<void>;
+  findActive(id: string): Promise<ActiveSession | null>;
+  touch(id: string, at: number): Promise<void>;
+  /** Revokes one session; returns false if it was unknown or already revoked. */
+  revoke(id: string, at: number): Promise<boolean>;
+  revokeAllOfUser(userId: string, at: number): Promise<number>;
+}
+
+export interface RefreshTokenRepository {
+  insert(token: RefreshTokenRecord): Promise<void>;
+  findById(id: string): Promise<RefreshTokenRecord | null>;
+  /**
+   * Marks the token used and inserts its successor in one transaction, only if the token was
+   * not used yet: true for exactly one caller, however many race.
+   */
+  rotate(id: string, successor: RefreshTokenRecord, at: number): Promise<boolean>;
+}
+
+export interface KeyRepository {
+  list(): Promise<SigningKeyRecord[]>;
+  insert(key: SigningKeyRecord): Promise<void>;
+}
+
+export interface ClientRepository {
+  insert(client: ClientRecord): Promise<void>;
+  findById(id: string): Promise<ClientRecord | null>;
+}
+
+export interface SecretRepository {
+  /** Returns the stored value for `name`, storing `candidate` first if there was none. */
+  getOrCreate(name: string, candidate: string): Promise<string>;
+}
+
+export interface AuditRepository {
+  record(event: AuditEvent): Promise<void>;
+}
+
+export interface Store {
+  users: UserRepository;
+  rbac: RbacRepository;
+  sessions: SessionRepository;
+  refreshTokens: RefreshTokenRepository;
+  keys: KeyRepository;
+  clients: ClientRepository;
+  secrets: SecretRepository;
+  audit: AuditRepository;
+  /** Throws if the database cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { loadConfig } from "../../src/config/load.js";
+import type { Config } from "../../src/config/schema.js";
+import { createLogger } from "../../src/logger.js";
+import { createServer, type Server } from "../../src/server.js";
+
+export type Response<T = any> = { status: number; headers: Headers; body: T; text: string };
+
+export type RequestOptions = {
+  json?: unknown;
+  form?: Record<string, string> | string;
+  /** Sent as is, with `contentType` (default none). */
+  raw?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+};
+
+export type TestServer = {
+  url: string;
+  config: Config;
+  server: Server;
+  databaseUrl: string;
+  /** Every log line the server wrote, as raw JSON text. */
+  logs: string[];
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<Response<T>>;
+  post<T = any>(path: string, options?: RequestOptions): Promise<Response<T>>;
+  /** Environment for running the CLI against the same database. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+};
+
+/**
+ * Starts a real Gatehouse on a fresh SQLite file in a temp folder, listening on a random
+ * loopback port, with `env` overriding the configuration. Logs are captured in memory.
+ */
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-test-"));
+  const databaseUrl = `sqlite:${join(dir, "gatehouse.db")}`;
+  const fullEnv = { DATABASE_URL: databaseUrl, LOG_LEVEL: "info", HOST: "127.0.0.1", PORT: "0", ...env };
+  const config = loadConfig(fullEnv);
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, callback) {
+      logs.push(...String(chunk).split("\n").filter(Boolean));
+      callback();
+    },
+  });
+  const server = await createServer(config, createLogger(config.logLevel, sink));
+  const address = await server.app.listen({ port: 0, host: "127.0.0.1" });
+
+  async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<Response<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    let body: string | undefined;
+    if (options.json !== undefined) {
+      headers["content-type"] ??= "application/json";
+      body = JSON.stringify(options.json);
+    } else if (options.form !== undefined) {
+      headers["content-type"] ??= "application/x-www-form-urlencoded";
+      body = typeof options.form === "string" ? options.form : new URLSearchParams(options.form).toString();
+    } else if (options.raw !== undefined) {
+      if (options.contentType) headers["content-type"] = options.contentType;
+      body = options.raw;
+    }
+    const response = await fetch(address + path, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T, text };
+  }
+
+  return {
+    url: address,
+    config,
+    server,
+    databaseUrl,
+    logs,
+    request,
+    post: (path, options) => request("POST", path, options),
+    env: fullEnv,
+    async close() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
