@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   unauthorized: "The bearer token is missing, malformed, expired or revoked.",
   not_found: "No such route or resource.",
   method_not_allowed: "The route exists but not for this HTTP method.",
+  malformed_body: "The body is not valid JSON or form-urlencoded data.",
   request_too_large: "The request body exceeds the configured limit.",
   unsupported_media_type: "The body is neither JSON nor form-urlencoded.",
   service_unavailable: "The database cannot be reached; retry later.",

@@ -11,6 +11,7 @@ export function toErrorCode(error: unknown, log: FastifyBaseLogger): { code: Err
   const { code = "", statusCode } = error as { code?: string; statusCode?: number };
   if (code === "FST_ERR_CTP_BODY_TOO_LARGE" || statusCode === 413) return { code: "request_too_large" };
   if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" || statusCode === 415) return { code: "unsupported_media_type" };
+  if (code === "GATEHOUSE_MALFORMED_BODY" || code.startsWith("FST_ERR_CTP_")) return { code: "malformed_body" };
   if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED" || code === "SQLITE_IOERR" || code === "SQLITE_FULL") {
     log.warn({ code }, "database unavailable");
     return { code: "service_unavailable" };
@@ -47,6 +48,7 @@ export const STATUS: Record<ErrorCode, number> = {
   unauthorized: 401,
   not_found: 404,
   method_not_allowed: 405,
+  malformed_body: 400,
   request_too_large: 413,
   unsupported_media_type: 415,
   service_unavailable: 503,

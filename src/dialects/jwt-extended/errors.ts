@@ -49,6 +49,7 @@ export function envelopeFor(code: ErrorCode, policy: PasswordPolicy): Envelope {
   const message = business[code];
   if (message !== undefined) return { status: 200, msg: message };
   const transport: Partial<Record<ErrorCode, Envelope>> = {
+    malformed_body: { status: 400, msg: "请求体格式错误" },
     request_too_large: { status: 413, msg: "请求体过大" },
     unsupported_media_type: { status: 415, msg: "不支持的请求格式，请使用 JSON 或表单" },
     not_found: { status: 404, msg: "接口不存在" },

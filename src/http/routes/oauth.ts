@@ -65,7 +65,8 @@ function requiredString(body: Record<string, unknown>, name: string): string {
 /** RFC 6749 §5.2 error body; `invalid_client` is 401 with a Basic challenge. */
 export function renderOAuthError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { code, detail } = toErrorCode(error, request.log);
-  const wire: ErrorCode = code;
+  // RFC 6749 §5.2 names a malformed request `invalid_request`.
+  const wire: ErrorCode = code === "malformed_body" ? "invalid_request" : code;
   if (wire === "invalid_client") reply.header("www-authenticate", 'Basic realm="gatehouse", charset="UTF-8"');
   if (wire === "service_unavailable") reply.header("retry-after", "5");
   const description = detail && wire !== "server_error" ? { error_description: detail } : {};
