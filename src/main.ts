@@ -1,14 +1,16 @@
 import { ConfigError, loadConfig } from "./config/load.js";
 import { createLogger } from "./logger.js";
-import { createServer } from "./server.js";
+import { createServer, type Server } from "./server.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Loads the configuration, starts the server and stops it gracefully on SIGTERM/SIGINT. */
 export async function serve(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
+  let server: Server;
   try {
     config = loadConfig();
+    server = await createServer(config, createLogger(config.logLevel));
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -16,8 +18,7 @@ export async function serve(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger(config.logLevel);
-  const server = await createServer(config, log);
+  const { log } = server;
   const address = await server.app.listen({ port: config.port, host: config.host });
   log.info({ address, dialects: config.dialects }, "gatehouse listening");
 

@@ -39,15 +39,5 @@ function crossChecks(config: Partial<Config>): string[] {
       problems.push("JWT_SECRET is a well-known placeholder; generate one with `openssl rand -base64 48`");
     }
   }
-  if (
-    config.passwordMinLength !== undefined &&
-    config.passwordMaxLength !== undefined &&
-    config.passwordMinLength > config.passwordMaxLength
-  ) {
-    problems.push("PASSWORD_MIN_LENGTH must not exceed PASSWORD_MAX_LENGTH");
-  }
-  for (const dialect of config.dialects ?? []) {
-    if (!/^[a-z-]+$/.test(dialect)) problems.push(`DIALECTS has an invalid entry "${dialect}"`);
-  }
   return problems;
 }

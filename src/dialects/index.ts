@@ -1,3 +1,4 @@
+import { ConfigError } from "../config/load.js";
 import { jwtExtended } from "./jwt-extended/index.js";
 import type { Dialect } from "./types.js";
 
@@ -10,7 +11,8 @@ export function selectDialects(names: readonly string[]): Dialect[] {
   if (names.includes("none")) return [];
   const unknown = names.filter((name) => !DIALECTS.some((dialect) => dialect.name === name));
   if (unknown.length > 0) {
-    throw new Error(`DIALECTS has unknown entries: ${unknown.join(", ")} (known: ${DIALECTS.map((d) => d.name).join(", ")})`);
+    const known = DIALECTS.map((dialect) => dialect.name).join(", ");
+    throw new ConfigError([`DIALECTS has unknown entries: ${unknown.join(", ")} (known: ${known}, all, none)`]);
   }
   return DIALECTS.filter((dialect) => names.includes(dialect.name));
 }
