@@ -20,8 +20,8 @@ async function issue(ctx: CoreContext, kind: TokenKind, options: IssueOptions): 
   const claims: Record<string, unknown> = { ...options.claims, sub: user.id, sid: session.id };
   if (session.clientId) claims.client_id = session.clientId;
   if (scope) claims.scope = scope;
-  // Never outlive the session that backs the token.
-  const remaining = Math.floor((session.expiresAt - ctx.now()) / 1000);
+  // Never outlive the session that backs the token (compared in whole seconds, as `exp` is).
+  const remaining = Math.floor(session.expiresAt / 1000) - Math.floor(ctx.now() / 1000);
   const ttl = Math.max(1, Math.min(options.ttlSeconds, remaining));
   return { token: await ctx.jwt.sign(kind, claims, ttl, ctx.now()), expiresIn: ttl };
 }
