@@ -29,7 +29,11 @@ describe("usernames", () => {
 
   it("refuse control, format and white-space characters and over-long names", () => {
     for (const bad of ["", "a b", "al\u200bice", "ali\u202ece", "nul\u0000", "tab\t", "x".repeat(65), "\ud800abc"]) {
-      assert.equal(code(() => canonicalUsername(bad)), "username_invalid", JSON.stringify(bad));
+      assert.equal(
+        code(() => canonicalUsername(bad)),
+        "username_invalid",
+        JSON.stringify(bad),
+      );
     }
     assert.equal(canonicalUsername("x".repeat(64)).canonical.length, 64);
   });
@@ -46,7 +50,11 @@ describe("emails", () => {
 
   it("refuse malformed, multi-line and over-long addresses quickly", () => {
     for (const bad of ["no-at", "a@b", "a@@b.c", "a b@c.d", "a@b.c\r\nBcc: x@y.z", `${"a".repeat(250)}@b.cd`]) {
-      assert.equal(code(() => canonicalEmail(bad)), "email_invalid", bad);
+      assert.equal(
+        code(() => canonicalEmail(bad)),
+        "email_invalid",
+        bad,
+      );
     }
     const started = performance.now();
     code(() => canonicalEmail(`${"a".repeat(50_000)}@`));
@@ -60,26 +68,59 @@ describe("password policy", () => {
 
   it("counts code points, not UTF-16 units", () => {
     const strict = { minLength: 15, maxLength: 128 };
-    assert.equal(code(() => checkNewPassword("abcdefghijklmn", strict, "u")), "password_too_short");
-    assert.equal(code(() => checkNewPassword("abcdefghijklmno", strict, "u")), "accepted");
-    assert.equal(code(() => checkNewPassword("😀".repeat(14), strict, "u")), "password_too_short");
+    assert.equal(
+      code(() => checkNewPassword("abcdefghijklmn", strict, "u")),
+      "password_too_short",
+    );
+    assert.equal(
+      code(() => checkNewPassword("abcdefghijklmno", strict, "u")),
+      "accepted",
+    );
+    assert.equal(
+      code(() => checkNewPassword("😀".repeat(14), strict, "u")),
+      "password_too_short",
+    );
   });
 
   it("accepts 128 code points and refuses 129 without truncating", () => {
-    assert.equal(code(() => checkNewPassword("k".repeat(60) + "q".repeat(68), policy, "u")), "accepted");
-    assert.equal(code(() => checkNewPassword("k".repeat(129), policy, "u")), "password_too_long");
-    assert.equal(code(() => normalisePassword("k".repeat(1_000_000), policy)), "password_too_long");
+    assert.equal(
+      code(() => checkNewPassword("k".repeat(60) + "q".repeat(68), policy, "u")),
+      "accepted",
+    );
+    assert.equal(
+      code(() => checkNewPassword("k".repeat(129), policy, "u")),
+      "password_too_long",
+    );
+    assert.equal(
+      code(() => normalisePassword("k".repeat(1_000_000), policy)),
+      "password_too_long",
+    );
   });
 
   it("refuses common passwords and ones containing the username", () => {
-    assert.equal(code(() => checkNewPassword("password12345678", policy, "u")), "password_too_common");
-    assert.equal(code(() => checkNewPassword("Password123", policy, "u")), "password_too_common");
-    assert.equal(code(() => checkNewPassword("alice-123456789", policy, "alice")), "password_too_common");
+    assert.equal(
+      code(() => checkNewPassword("password12345678", policy, "u")),
+      "password_too_common",
+    );
+    assert.equal(
+      code(() => checkNewPassword("Password123", policy, "u")),
+      "password_too_common",
+    );
+    assert.equal(
+      code(() => checkNewPassword("alice-123456789", policy, "alice")),
+      "password_too_common",
+    );
   });
 
   it("refuses lone surrogates and NUL, keeps spaces, and normalises with NFKC", () => {
-    assert.equal(code(() => checkNewPassword("abc\ud800defgh", policy, "u")), "password_invalid");
-    assert.equal(code(() => checkNewPassword("abcdefgh\u0000", policy, "u")), "password_invalid");
+    assert.equal(
+      code(() => checkNewPassword("abc\ud800defgh", policy, "u")),
+      "password_invalid",
+    );
+    assert.equal(
+      code(() => checkNewPassword("abcdefgh\u0000", policy, "u")),
+      "password_invalid",
+    );
     assert.equal(checkNewPassword("  spaced out words ", policy, "u"), "  spaced out words ");
     assert.equal(normalisePassword("cafe\u0301 au lait", policy), normalisePassword("café au lait", policy));
   });

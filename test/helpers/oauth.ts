@@ -87,7 +87,7 @@ export const b64url = (value: unknown): string =>
 export function decodeJws(jws: string): { header: any; payload: any; parts: string[] } {
   const parts = jws.split(".");
   assert.equal(parts.length, 3, "not a compact JWS");
-  const [header, payload] = parts.map((part) => JSON.parse(Buffer.from(part, "base64url").toString("utf8")));
+  const [header, payload] = parts.slice(0, 2).map((part) => JSON.parse(Buffer.from(part, "base64url").toString("utf8")));
   return { header, payload, parts };
 }
 

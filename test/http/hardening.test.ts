@@ -45,11 +45,11 @@ describe("hostile and malformed input never yields a 500", () => {
       contentType: "application/json",
     });
     assert.equal(polluted.status, 400);
-    const constructor = await gh.post("/api/auth/register", {
+    const withConstructor = await gh.post("/api/auth/register", {
       raw: '{"username":"proto","password":"correct horse battery","constructor":{"prototype":{"x":1}}}',
       contentType: "application/json",
     });
-    assert.equal(constructor.status, 400);
+    assert.equal(withConstructor.status, 400);
     const form = await gh.post("/api/auth/register", {
       form: "username=proto2&password=correct+horse+battery&__proto__[roles]=ADMIN&roles=ADMIN",
     });

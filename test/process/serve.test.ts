@@ -84,7 +84,11 @@ describe("the gatehouse serve process", () => {
     });
     const exited = exitCode(child);
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-      fetch(url + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+      fetch(url + path, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify(body),
+      });
     const credentials = { username: "hs-user", password: "correct horse battery" };
     await post("/api/auth/register", credentials);
     const login = (await (await post("/api/auth/login", credentials)).json()) as { data: { access_token: string } };

@@ -40,11 +40,13 @@ export async function findRefreshToken(ctx: CoreContext, token: string): Promise
 /**
  * Exchanges a refresh token for its successor. Presenting a token that was already rotated
  * (a replay, or the loser of a race) revokes the whole session: RFC 9700 §4.14.2.
+ * `check` runs before anything is consumed: a request it refuses leaves the token usable.
  */
 export async function rotateRefreshToken(
   ctx: CoreContext,
   token: string,
   clientId: string | null,
+  check: (session: ActiveSession) => void = () => {},
 ): Promise<{ session: ActiveSession; refreshToken: string }> {
   const found = await findRefreshToken(ctx, token);
   if (!found || found.session.clientId !== clientId) throw new AuthError("invalid_grant", "invalid refresh token");
@@ -53,6 +55,7 @@ export async function rotateRefreshToken(
   if (record.expiresAt <= ctx.now() || !(await liveSession(ctx, session.id))) {
     throw new AuthError("invalid_grant", "refresh token expired or revoked");
   }
+  check(session);
   const successor = newRefreshToken(ctx, session);
   if (!(await ctx.store.refreshTokens.rotate(record.id, successor.record, ctx.now()))) {
     return replayDetected(ctx, session);

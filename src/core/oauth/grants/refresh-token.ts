@@ -8,9 +8,11 @@ import { userSummary } from "./user-summary.js";
 /** RFC 6749 §6 with rotation: every refresh returns a new refresh token and kills the old one. */
 export const refreshTokenGrant: Grant = async (ctx, client, request) => {
   if (!request.refreshToken) throw new AuthError("invalid_request", "refresh_token is required");
-  const { session, refreshToken } = await rotateRefreshToken(ctx, request.refreshToken, client.id);
   // A refresh may narrow the session's scope, never widen it.
-  const scope = resolveScope(request.scope, session.scope);
+  let scope = "";
+  const { session, refreshToken } = await rotateRefreshToken(ctx, request.refreshToken, client.id, (live) => {
+    scope = resolveScope(request.scope, live.scope);
+  });
   const user = await ctx.store.users.findById(session.userId);
   if (!user) throw new AuthError("invalid_grant", "refresh token revoked");
   const access = await issueAccessToken(ctx, { user, session, scope, ttlSeconds: ctx.settings.accessTokenTtl });
