@@ -7,15 +7,13 @@ export function createKeyRepository(db: Kysely<Database>): KeyRepository {
   return {
     async list() {
       const rows = await db.selectFrom("signing_keys").selectAll().orderBy("created_at", "desc").orderBy("kid").execute();
-      return rows.map(
-        (row): SigningKeyRecord => ({
-          kid: row.kid,
-          alg: row.alg,
-          publicJwk: row.public_jwk,
-          privateJwk: row.private_jwk,
-          createdAt: Number(row.created_at),
-        }),
-      );
+      return rows.map((row): SigningKeyRecord => ({
+        kid: row.kid,
+        alg: row.alg,
+        publicJwk: row.public_jwk,
+        privateJwk: row.private_jwk,
+        createdAt: Number(row.created_at),
+      }));
     },
     async insert(key) {
       await db

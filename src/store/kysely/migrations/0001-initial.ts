@@ -5,7 +5,7 @@ import { type Kysely, sql } from "kysely";
  * PostgreSQL alike. Times are epoch milliseconds in `bigint` columns.
  */
 
-// biome-ignore lint/suspicious/noExplicitAny: migrations are deliberately untyped
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are deliberately untyped
 type Db = Kysely<any>;
 
 const isPostgres = (db: Db): boolean => db.getExecutor().adapter.constructor.name === "PostgresAdapter";
