@@ -22,6 +22,8 @@ export async function createGatehouse(config: Config, log: Logger = createLogger
         passwordPolicy: { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength },
         accessTokenTtl: config.accessTokenTtl,
         refreshTokenTtl: config.refreshTokenTtl,
+        sessionPolicy: config.sessionPolicy,
+        maxSessionsPerUser: config.maxSessionsPerUser,
       },
       hashParams: { memoryKib: config.argon2MemoryKib, iterations: config.argon2Iterations },
       jwtAlg: config.jwtAlg,

@@ -70,7 +70,7 @@ export const settings = {
   dialects: {
     env: "DIALECTS",
     default: "all",
-    doc: "Comma-separated legacy dialects to serve (`jwt-extended`), `all` or `none`.",
+    doc: "Comma-separated legacy dialects to serve (`jwt-extended`, `jwt-auth`, `terminal`), `all` or `none`.",
     parse: list,
   },
   issuer: {
@@ -120,6 +120,36 @@ export const settings = {
     default: String(30 * DAY),
     doc: "Refresh-token (session) lifetime in seconds for the `jwt-extended` dialect.",
     parse: integer(1, 365 * DAY),
+  },
+  jwtAuthTtl: {
+    env: "JWT_AUTH_TTL",
+    default: String(2 * DAY),
+    doc: "Access-token lifetime in seconds for the `jwt-auth` dialect.",
+    parse: integer(1, 365 * DAY),
+  },
+  jwtAuthRefreshWindow: {
+    env: "JWT_AUTH_REFRESH_WINDOW",
+    default: String(14 * DAY),
+    doc: "Seconds after the first login during which a `jwt-auth` token can still be refreshed.",
+    parse: integer(1, 365 * DAY),
+  },
+  terminalTokenTtl: {
+    env: "TERMINAL_TOKEN_TTL",
+    default: "3600",
+    doc: "Token lifetime in seconds for the `terminal` dialect (no refresh).",
+    parse: integer(1, 365 * DAY),
+  },
+  sessionPolicy: {
+    env: "SESSION_POLICY",
+    default: "per-terminal",
+    doc: "`per-terminal`: a login on a terminal (device) revokes that terminal's previous session; `single`: a login revokes every other session of the user; `unlimited`.",
+    parse: oneOf("per-terminal", "single", "unlimited"),
+  },
+  maxSessionsPerUser: {
+    env: "MAX_SESSIONS_PER_USER",
+    default: "50",
+    doc: "Most live sessions one user may have; a new login beyond it revokes the oldest.",
+    parse: integer(1, 10_000),
   },
   passwordMinLength: {
     env: "PASSWORD_MIN_LENGTH",

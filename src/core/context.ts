@@ -1,6 +1,7 @@
 import type { AuditEvent, Store } from "../store/ports.js";
 import type { PasswordHasher } from "./passwords/hasher.js";
 import type { PasswordPolicy } from "./passwords/policy.js";
+import type { SessionPolicy } from "./sessions/sessions.js";
 import type { JwtService } from "./tokens/jwt.js";
 
 /** What the log needs from the core: structured, never handed a secret. */
@@ -15,6 +16,8 @@ export type CoreSettings = {
   passwordPolicy: PasswordPolicy;
   accessTokenTtl: number;
   refreshTokenTtl: number;
+  sessionPolicy: SessionPolicy;
+  maxSessionsPerUser: number;
 };
 
 /** Everything a use case may touch. Built once by `createCore`. */

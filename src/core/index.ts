@@ -2,6 +2,7 @@ import type { Store } from "../store/ports.js";
 import { deleteUser, findUserByName, setUserEnabled } from "./accounts/admin.js";
 import { login } from "./accounts/login.js";
 import { register } from "./accounts/register.js";
+import { changePassword, deleteAccount } from "./accounts/self-service.js";
 import { authenticateClient, createClient } from "./clients/clients.js";
 import type { CoreContext, CoreLogger, CoreSettings } from "./context.js";
 import { introspect } from "./oauth/introspect.js";
@@ -9,8 +10,8 @@ import { revokeToken } from "./oauth/revoke.js";
 import { exchangeToken } from "./oauth/token.js";
 import { createPasswordHasher, type HashParams } from "./passwords/hasher.js";
 import { accessProfile, addUserRole, createPermission, createRole, grantPermission } from "./rbac/rbac.js";
-import { revokeSession } from "./sessions/sessions.js";
-import { checkJwt, issueAccessToken, issueRefreshJwt } from "./tokens/access-tokens.js";
+import { listSessions, revokeOwnSession, revokeSession, startSession } from "./sessions/sessions.js";
+import { checkJwt, exchangeAccessToken, issueAccessToken, issueRefreshJwt } from "./tokens/access-tokens.js";
 import { createJwtService } from "./tokens/jwt.js";
 import { createKeyring, type SigningAlg } from "./tokens/keyring.js";
 import { createSecretHash, randomToken } from "./tokens/secrets.js";
@@ -34,10 +35,16 @@ const bindAll = <T extends Record<string, (ctx: CoreContext, ...args: never[]) =
 const useCases = {
   register,
   login,
+  changePassword,
+  deleteAccount,
   checkJwt,
   issueAccessToken,
   issueRefreshJwt,
+  exchangeAccessToken,
+  startSession,
   revokeSession,
+  listSessions,
+  revokeOwnSession,
   accessProfile,
   authenticateClient,
   exchangeToken,

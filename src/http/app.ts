@@ -5,6 +5,7 @@ import type { Dialect } from "../dialects/types.js";
 import { registerBodyParsers } from "./body.js";
 import { registerHardening } from "./hardening.js";
 import { discoveryRoutes } from "./routes/discovery.js";
+import { meRoutes } from "./routes/me.js";
 import { oauthRoutes, renderOAuthError } from "./routes/oauth.js";
 
 export type AppOptions = { core: Core; config: Config; dialects: readonly Dialect[]; logger: FastifyBaseLogger };
@@ -33,6 +34,7 @@ export async function buildApp({ core, config, dialects, logger }: AppOptions): 
 
   await app.register(discoveryRoutes, { core });
   await app.register(oauthRoutes, { core });
+  await app.register(meRoutes, { core });
   for (const dialect of dialects) await app.register(dialect.plugin, { core, config });
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: "not_found" }));

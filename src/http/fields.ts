@@ -23,3 +23,31 @@ export function stringField(record: Record<string, unknown>, name: string): Fiel
   if (typeof value !== "string" || value.length > MAX_FIELD_LENGTH) return INVALID;
   return value;
 }
+
+export type ReadFields<K extends string> = {
+  /** Present, non-empty strings. */
+  values: Partial<Record<K, string>>;
+  /** Absent, null or empty. */
+  missing: K[];
+  /** Present but not a string (array, object, number...) or over-long. */
+  invalid: K[];
+};
+
+/** Reads several string fields at once, sorting each into present, missing or invalid. */
+export function readFields<K extends string>(record: Record<string, unknown>, names: readonly K[]): ReadFields<K> {
+  const result: ReadFields<K> = { values: {}, missing: [], invalid: [] };
+  for (const name of names) {
+    const value = stringField(record, name);
+    if (value === INVALID) result.invalid.push(name);
+    else if (!value) result.missing.push(name);
+    else result.values[name] = value;
+  }
+  return result;
+}
+
+/** Query parameters and body merged into one prototype-less record (body wins). */
+export function mergedInput(query: unknown, body: unknown): Record<string, unknown> | null {
+  const fromBody = asRecord(body);
+  if (!fromBody) return null;
+  return Object.assign(Object.create(null) as Record<string, unknown>, asRecord(query) ?? {}, fromBody);
+}

@@ -40,12 +40,17 @@ export type SessionRecord = {
   userAgent: string | null;
   createdAt: number;
   lastUsedAt: number;
+  /** When the session and every token of it die. */
   expiresAt: number;
+  /** After this, no new token is issued for the session (a refresh window). */
+  refreshUntil: number;
+  /** Bumped when an access token is exchanged for a new one; older tokens die with it. */
+  generation: number;
   revokedAt: number | null;
 };
 
-/** A session joined with the status of its user, as token checks need it. */
-export type ActiveSession = SessionRecord & { userStatus: UserStatus };
+/** A session joined with its user's status and number, as token checks need them. */
+export type ActiveSession = SessionRecord & { userStatus: UserStatus; userSeq: number };
 
 export type RefreshTokenRecord = {
   id: string;
@@ -97,6 +102,8 @@ export interface UserRepository {
   findByCanonicalName(canonical: string): Promise<UserRecord | null>;
   setStatus(id: string, status: UserStatus, at: number): Promise<boolean>;
   setPasswordHash(id: string, hash: string, at: number): Promise<void>;
+  /** Sets a new hash and revokes every session of the user but `keepSessionId`, atomically. */
+  changePassword(id: string, hash: string, at: number, keepSessionId: string | null): Promise<void>;
   recordLogin(id: string, at: number): Promise<void>;
   delete(id: string): Promise<boolean>;
 }
@@ -120,6 +127,13 @@ export interface SessionRepository {
   /** Revokes one session; returns false if it was unknown or already revoked. */
   revoke(id: string, at: number): Promise<boolean>;
   revokeAllOfUser(userId: string, at: number): Promise<number>;
+  /** Revokes the user's other live sessions, or only those on the session's terminal. */
+  revokePeers(session: SessionRecord, sameTerminalOnly: boolean, at: number): Promise<number>;
+  /** Revokes all but the `keep` newest live sessions of the user. */
+  evictOldest(userId: string, keep: number, at: number): Promise<number>;
+  listLive(userId: string, now: number): Promise<SessionRecord[]>;
+  /** Moves the session to the next token generation if it is still at `from`; true for one caller. */
+  advanceGeneration(id: string, from: number): Promise<boolean>;
 }
 
 export interface RefreshTokenRepository {

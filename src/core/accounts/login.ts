@@ -10,6 +10,8 @@ export type LoginInput = {
   scope: string;
   terminal?: string | null;
   sessionTtlSeconds: number;
+  /** How long new tokens may be issued for the session (default: its whole life). */
+  refreshWindowSeconds?: number;
   meta: RequestMeta;
 };
 
@@ -24,6 +26,7 @@ export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginR
     scope: input.scope,
     terminal: input.terminal ?? null,
     ttlSeconds: input.sessionTtlSeconds,
+    ...(input.refreshWindowSeconds === undefined ? {} : { refreshWindowSeconds: input.refreshWindowSeconds }),
     meta: input.meta,
   });
   const at = session.createdAt;

@@ -1,19 +1,30 @@
 import { randomUUID } from "node:crypto";
 import type { ActiveSession, SessionRecord, UserRecord } from "../../store/ports.js";
 import { audit, type CoreContext, type RequestMeta } from "../context.js";
+import { AuthError } from "../errors.js";
+
+export type SessionPolicy = "per-terminal" | "single" | "unlimited";
 
 export type StartSession = {
   user: UserRecord;
   clientId: string | null;
   scope: string;
+  /** A device id chosen by the client; `per-terminal` keeps one session per user and terminal. */
   terminal: string | null;
+  /** When the session and all its tokens die. */
   ttlSeconds: number;
+  /** How long new tokens may be issued for it (default: its whole life). */
+  refreshWindowSeconds?: number;
   meta: RequestMeta;
 };
 
 const clip = (value: string | null, max: number) => (value === null ? null : value.slice(0, max));
 
-/** One login is one session; its tokens carry its id, so revoking it kills them all. */
+/**
+ * One login is one session; its tokens carry its id, so revoking it kills them all. After the
+ * insert, the session policy revokes older peers and the per-user cap evicts the oldest; both
+ * are single conditional updates, so concurrent logins cannot leave more than the policy allows.
+ */
 export async function startSession(ctx: CoreContext, input: StartSession): Promise<SessionRecord> {
   const now = ctx.now();
   const session: SessionRecord = {
@@ -27,9 +38,15 @@ export async function startSession(ctx: CoreContext, input: StartSession): Promi
     createdAt: now,
     lastUsedAt: now,
     expiresAt: now + input.ttlSeconds * 1000,
+    refreshUntil: now + (input.refreshWindowSeconds ?? input.ttlSeconds) * 1000,
+    generation: 0,
     revokedAt: null,
   };
   await ctx.store.sessions.insert(session);
+  const { sessionPolicy, maxSessionsPerUser } = ctx.settings;
+  if (sessionPolicy === "single") await ctx.store.sessions.revokePeers(session, false, now);
+  if (sessionPolicy === "per-terminal" && session.terminal !== null) await ctx.store.sessions.revokePeers(session, true, now);
+  await ctx.store.sessions.evictOldest(session.userId, maxSessionsPerUser, now);
   return session;
 }
 
@@ -50,4 +67,15 @@ export async function revokeSession(ctx: CoreContext, session: SessionRecord, re
       detail: reason,
     });
   }
+}
+
+/** The user's live sessions, newest first. */
+export const listSessions = (ctx: CoreContext, userId: string): Promise<SessionRecord[]> =>
+  ctx.store.sessions.listLive(userId, ctx.now());
+
+/** Revokes one of the user's own sessions; someone else's, or an unknown id, is `not_found`. */
+export async function revokeOwnSession(ctx: CoreContext, userId: string, sessionId: string): Promise<void> {
+  const session = await ctx.store.sessions.findActive(sessionId);
+  if (!session || session.userId !== userId) throw new AuthError("not_found", "no such session");
+  await revokeSession(ctx, session, "revoked by its user");
 }

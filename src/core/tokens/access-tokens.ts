@@ -1,5 +1,6 @@
 import type { ActiveSession, SessionRecord, UserRecord } from "../../store/ports.js";
 import type { CoreContext } from "../context.js";
+import { AuthError } from "../errors.js";
 import { liveSession } from "../sessions/sessions.js";
 import type { TokenKind, VerifiedJwt, VerifyFailure } from "./jwt.js";
 
@@ -12,18 +13,30 @@ type IssueOptions = {
   /** Extra claims a front door's wire format needs; they never override the core's claims. */
   claims?: Record<string, unknown>;
   scope?: string;
+  /** `sub` as the user's UUID (default) or, for wire formats with numeric ids, its number. */
+  subject?: "id" | "seq";
+  /** Keep the session's first `iat` (a refresh window counted from the first login). */
+  issuedAtLogin?: boolean;
 };
+
+const seconds = (ms: number) => Math.floor(ms / 1000);
 
 async function issue(ctx: CoreContext, kind: TokenKind, options: IssueOptions): Promise<IssuedToken> {
   const { user, session } = options;
   const scope = options.scope ?? session.scope;
-  const claims: Record<string, unknown> = { ...options.claims, sub: user.id, sid: session.id };
+  const claims: Record<string, unknown> = {
+    ...options.claims,
+    sub: options.subject === "seq" ? user.seq : user.id,
+    sid: session.id,
+    gen: session.generation,
+  };
   if (session.clientId) claims.client_id = session.clientId;
   if (scope) claims.scope = scope;
-  // Never outlive the session that backs the token (compared in whole seconds, as `exp` is).
-  const remaining = Math.floor(session.expiresAt / 1000) - Math.floor(ctx.now() / 1000);
-  const ttl = Math.max(1, Math.min(options.ttlSeconds, remaining));
-  return { token: await ctx.jwt.sign(kind, claims, ttl, ctx.now()), expiresIn: ttl };
+  const now = seconds(ctx.now());
+  // Never outlive the session that backs the token.
+  const expiresAt = Math.max(now + 1, Math.min(now + options.ttlSeconds, seconds(session.expiresAt)));
+  const issuedAt = options.issuedAtLogin ? seconds(session.createdAt) : now;
+  return { token: await ctx.jwt.sign(kind, claims, { issuedAt, notBefore: now, expiresAt }), expiresIn: expiresAt - now };
 }
 
 export const issueAccessToken = (ctx: CoreContext, options: IssueOptions) => issue(ctx, "access", options);
@@ -38,15 +51,40 @@ export type TokenCheck =
   /** The signature and claims were fine; the session behind the token is gone. */
   | { ok: false; reason: "revoked"; kind: TokenKind };
 
+/** How stale a session's "last used" time may get before a token check refreshes it. */
+const TOUCH_INTERVAL_MS = 60_000;
+
 /**
  * Verifies a JWT of either kind and the session behind it. Revocation (logout, password
- * change, disabling, deletion) is seen at once: the session is read on every check.
+ * change, disabling, deletion, a newer token generation) is seen at once: the session is read
+ * on every check.
  */
 export async function checkJwt(ctx: CoreContext, token: string): Promise<TokenCheck> {
   const verified = await ctx.jwt.verify(token);
   if (!verified.ok) return verified;
   const { kind, claims } = verified.value;
   const session = await liveSession(ctx, claims.sid);
-  if (!session || session.userId !== claims.sub) return { ok: false, reason: "revoked", kind };
+  const owner = session !== null && (claims.sub === session.userId || claims.sub === session.userSeq);
+  if (!session || !owner || claims.gen !== session.generation) return { ok: false, reason: "revoked", kind };
+  if (ctx.now() - session.lastUsedAt > TOUCH_INTERVAL_MS) await ctx.store.sessions.touch(session.id, ctx.now());
   return { ok: true, kind, claims, session };
+}
+
+/**
+ * Exchanges a valid access token for a new one in the same session while its refresh window
+ * is open; the presented token (and any other of its generation) dies at once. Of concurrent
+ * exchanges of one token, exactly one wins.
+ */
+export async function exchangeAccessToken(
+  ctx: CoreContext,
+  session: ActiveSession,
+  options: Omit<IssueOptions, "session" | "user">,
+): Promise<IssuedToken> {
+  if (ctx.now() >= session.refreshUntil) throw new AuthError("invalid_grant", "the refresh window has closed");
+  if (!(await ctx.store.sessions.advanceGeneration(session.id, session.generation))) {
+    throw new AuthError("invalid_grant", "the token was already exchanged");
+  }
+  const user = await ctx.store.users.findById(session.userId);
+  if (!user) throw new AuthError("invalid_grant");
+  return issue(ctx, "access", { ...options, user, session: { ...session, generation: session.generation + 1 } });
 }

@@ -9,10 +9,18 @@ const TYP: Record<TokenKind, string> = { access: "at+jwt", refresh: "rt+jwt" };
 
 export type VerifyFailure = "malformed" | "bad_header" | "bad_signature" | "expired" | "invalid_claims";
 
-export type VerifiedJwt = { kind: TokenKind; claims: JWTPayload & { sid: string; sub: string; jti: string } };
+export type VerifiedJwt = {
+  kind: TokenKind;
+  claims: Omit<JWTPayload, "sub"> & { sid: string; sub: string | number; jti: string };
+};
 
 export type JwtService = {
-  sign(kind: TokenKind, claims: Record<string, unknown>, ttlSeconds: number, now: number): Promise<string>;
+  /** Signs a token; times are in seconds since the epoch. */
+  sign(
+    kind: TokenKind,
+    claims: Record<string, unknown>,
+    times: { issuedAt: number; notBefore: number; expiresAt: number },
+  ): Promise<string>;
   verify(token: string): Promise<{ ok: true; value: VerifiedJwt } | { ok: false; reason: VerifyFailure }>;
   keyring: Keyring;
 };
@@ -20,15 +28,13 @@ export type JwtService = {
 export function createJwtService(keyring: Keyring, issuer: string): JwtService {
   return {
     keyring,
-    async sign(kind, claims, ttlSeconds, now) {
+    async sign(kind, claims, times) {
       const key = keyring.current();
-      const iat = Math.floor(now / 1000);
-      return new SignJWT({ jti: randomUUID(), ...claims, type: kind })
+      return new SignJWT({ jti: randomUUID(), iss: issuer, ...claims, type: kind })
         .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: TYP[kind] })
-        .setIssuer(issuer)
-        .setIssuedAt(iat)
-        .setNotBefore(iat)
-        .setExpirationTime(iat + ttlSeconds)
+        .setIssuedAt(times.issuedAt)
+        .setNotBefore(times.notBefore)
+        .setExpirationTime(times.expiresAt)
         .sign(key.signingKey);
     },
     verify: (token) => verifyJwt(keyring, issuer, token),
@@ -50,16 +56,28 @@ async function verifyJwt(keyring: Keyring, issuer: string, token: string): Retur
   try {
     const { payload } = await jwtVerify(token, key.verifyKey, {
       algorithms: [key.alg],
-      issuer,
-      requiredClaims: ["exp", "iat", "nbf", "sub", "jti", "sid", "type"],
+      requiredClaims: ["iss", "exp", "iat", "nbf", "sub", "jti", "sid", "type"],
     });
     const kind = payload.type === "access" || payload.type === "refresh" ? payload.type : null;
-    const valid = kind !== null && typ === TYP[kind] && typeof payload.sid === "string" && typeof payload.sub === "string";
+    const valid =
+      kind !== null &&
+      typ === TYP[kind] &&
+      isOurIssuer(payload.iss, issuer) &&
+      typeof payload.sid === "string" &&
+      (typeof payload.sub === "string" || Number.isSafeInteger(payload.sub));
     if (!valid) return { ok: false as const, reason: "invalid_claims" as const };
     return { ok: true as const, value: { kind, claims: payload as VerifiedJwt["claims"] } };
   } catch (error) {
     return { ok: false as const, reason: classify(error) };
   }
+}
+
+/**
+ * `iss` is the configured issuer, or a URL under it: a wire format may name the endpoint that
+ * issued the token (jwt-auth does), but always below our own public base URL.
+ */
+function isOurIssuer(iss: unknown, issuer: string): boolean {
+  return typeof iss === "string" && (iss === issuer || iss.startsWith(`${issuer}/`));
 }
 
 function classify(error: unknown): VerifyFailure {

@@ -54,8 +54,8 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
 
   // The response has no place for a new refresh token, so this dialect does not rotate it.
   app.post("/refresh", async (request) => {
-    const { session, claims } = await requireToken(core, request, "refresh");
-    const user = await core.findUserById(claims.sub);
+    const { session } = await requireToken(core, request, "refresh");
+    const user = await core.findUserById(session.userId);
     if (!user) throw new AuthError("invalid_grant");
     const access = await core.issueAccessToken({ user, session, ttlSeconds: config.jwtExtendedAccessTtl, claims: wireClaims() });
     return ok("刷新令牌成功", { access_token: access.token });

@@ -34,6 +34,8 @@ export type Database = {
     created_at: number;
     last_used_at: number;
     expires_at: number;
+    refresh_until: number;
+    generation: number;
     revoked_at: number | null;
   };
   refresh_tokens: {

@@ -22,6 +22,8 @@ const toSession = (row: Selectable<Database["sessions"]>): SessionRecord => ({
   createdAt: Number(row.created_at),
   lastUsedAt: Number(row.last_used_at),
   expiresAt: Number(row.expires_at),
+  refreshUntil: Number(row.refresh_until),
+  generation: Number(row.generation),
   revokedAt: nullableNumber(row.revoked_at),
 });
 
@@ -41,6 +43,8 @@ export function createSessionRepository(db: Kysely<Database>): SessionRepository
           created_at: session.createdAt,
           last_used_at: session.lastUsedAt,
           expires_at: session.expiresAt,
+          refresh_until: session.refreshUntil,
+          generation: session.generation,
           revoked_at: session.revokedAt,
         })
         .execute();
@@ -50,12 +54,12 @@ export function createSessionRepository(db: Kysely<Database>): SessionRepository
         .selectFrom("sessions")
         .innerJoin("users", "users.id", "sessions.user_id")
         .selectAll("sessions")
-        .select("users.status as user_status")
+        .select(["users.status as user_status", "users.seq as user_seq"])
         .where("sessions.id", "=", id)
         .where("sessions.revoked_at", "is", null)
         .executeTakeFirst();
       if (!row) return null;
-      return { ...toSession(row), userStatus: row.user_status as UserStatus };
+      return { ...toSession(row), userStatus: row.user_status as UserStatus, userSeq: Number(row.user_seq) };
     },
     async touch(id, at) {
       await db.updateTable("sessions").set({ last_used_at: at }).where("id", "=", id).execute();
@@ -69,16 +73,73 @@ export function createSessionRepository(db: Kysely<Database>): SessionRepository
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
-    async revokeAllOfUser(userId, at) {
+    revokeAllOfUser: (userId, at) => revokeAllOfUser(db, userId, at, null),
+    async revokePeers(session, sameTerminalOnly, at) {
+      // Only sessions created before this one: of two concurrent logins, the later survives.
+      let query = db
+        .updateTable("sessions")
+        .set({ revoked_at: at })
+        .where("user_id", "=", session.userId)
+        .where("revoked_at", "is", null)
+        .where("id", "!=", session.id)
+        .where((eb) =>
+          eb.or([
+            eb("created_at", "<", session.createdAt),
+            eb.and([eb("created_at", "=", session.createdAt), eb("id", "<", session.id)]),
+          ]),
+        );
+      if (sameTerminalOnly) query = query.where("terminal", "=", session.terminal);
+      const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+    async evictOldest(userId, keep, at) {
+      const newest = db
+        .selectFrom("sessions")
+        .select("id")
+        .where("user_id", "=", userId)
+        .where("revoked_at", "is", null)
+        .orderBy("created_at", "desc")
+        .orderBy("id", "desc")
+        .limit(keep);
       const result = await db
         .updateTable("sessions")
         .set({ revoked_at: at })
         .where("user_id", "=", userId)
         .where("revoked_at", "is", null)
+        .where("id", "not in", newest)
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
+    async listLive(userId, now) {
+      const rows = await db
+        .selectFrom("sessions")
+        .selectAll()
+        .where("user_id", "=", userId)
+        .where("revoked_at", "is", null)
+        .where("expires_at", ">", now)
+        .orderBy("created_at", "desc")
+        .execute();
+      return rows.map(toSession);
+    },
+    async advanceGeneration(id, from) {
+      const result = await db
+        .updateTable("sessions")
+        .set({ generation: from + 1 })
+        .where("id", "=", id)
+        .where("generation", "=", from)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
   };
+}
+
+/** Revokes every live session of the user except `keepId`. */
+export async function revokeAllOfUser(db: Kysely<Database>, userId: string, at: number, keepId: string | null): Promise<number> {
+  let query = db.updateTable("sessions").set({ revoked_at: at }).where("user_id", "=", userId).where("revoked_at", "is", null);
+  if (keepId !== null) query = query.where("id", "!=", keepId);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 const toRefreshToken = (row: Selectable<Database["refresh_tokens"]>): RefreshTokenRecord => ({

@@ -10,6 +10,7 @@ import {
   type UserStatus,
 } from "../ports.js";
 import type { Database } from "./database.js";
+import { revokeAllOfUser } from "./sessions.js";
 
 type UserRow = Selectable<Database["users"]>;
 
@@ -90,6 +91,12 @@ export function createUserRepository(db: Kysely<Database>): UserRepository {
     },
     async setPasswordHash(id, hash, at) {
       await db.updateTable("users").set({ password_hash: hash, updated_at: at }).where("id", "=", id).execute();
+    },
+    changePassword(id, hash, at, keepSessionId) {
+      return db.transaction().execute(async (trx) => {
+        await trx.updateTable("users").set({ password_hash: hash, updated_at: at }).where("id", "=", id).execute();
+        await revokeAllOfUser(trx, id, at, keepSessionId);
+      });
     },
     async recordLogin(id, at) {
       await db.updateTable("users").set({ last_login_at: at }).where("id", "=", id).execute();

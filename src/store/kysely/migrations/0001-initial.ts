@@ -86,9 +86,11 @@ async function createSessionTables(db: Db): Promise<void> {
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .addColumn("last_used_at", "bigint", (c) => c.notNull())
     .addColumn("expires_at", "bigint", (c) => c.notNull())
+    .addColumn("refresh_until", "bigint", (c) => c.notNull())
+    .addColumn("generation", "integer", (c) => c.notNull().defaultTo(0))
     .addColumn("revoked_at", "bigint")
     .execute();
-  await db.schema.createIndex("sessions_user_idx").on("sessions").column("user_id").execute();
+  await db.schema.createIndex("sessions_user_idx").on("sessions").columns(["user_id", "terminal"]).execute();
 
   await db.schema
     .createTable("refresh_tokens")

@@ -1,0 +1,72 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { lookupUsername } from "../../core/accounts/identifiers.js";
+import { AuthError } from "../../core/errors.js";
+import { asRecord, readFields } from "../../http/fields.js";
+import { requestMeta } from "../../http/request-meta.js";
+import type { DialectOptions } from "../types.js";
+import { INVALID_TOKEN, TerminalFailure } from "./errors.js";
+
+const OK = { message: "ok" };
+
+/** The named string fields, all required: a missing one is a 401 saying which. */
+function fields<K extends string>(request: FastifyRequest, names: readonly K[]): Record<K, string> {
+  const record = asRecord(request.body);
+  if (!record) throw new AuthError("invalid_request");
+  const { values, missing, invalid } = readFields(record, names);
+  if (invalid.length > 0) throw new AuthError("invalid_request");
+  if (missing.length > 0) throw new TerminalFailure(401, `${missing.join(", ")} required`);
+  return values as Record<K, string>;
+}
+
+export async function routes(app: FastifyInstance, { core, config }: DialectOptions): Promise<void> {
+  app.post("/register", async (request) => {
+    const { username, password } = fields(request, ["username", "password"] as const);
+    await core.register({ username, password });
+    return OK;
+  });
+
+  app.post("/unregister", async (request) => {
+    const { username, password } = fields(request, ["username", "password"] as const);
+    await core.deleteAccount(username, password, requestMeta(request));
+    return OK;
+  });
+
+  // The session policy (SESSION_POLICY, per terminal by default) applies to each login.
+  app.post("/login", async (request) => {
+    const { username, password, terminal } = fields(request, ["username", "password", "terminal"] as const);
+    const { user, session } = await core.login({
+      username,
+      password,
+      clientId: null,
+      scope: "",
+      terminal,
+      sessionTtlSeconds: config.terminalTokenTtl,
+      meta: requestMeta(request),
+    });
+    const issued = await core.issueAccessToken({ user, session, ttlSeconds: config.terminalTokenTtl });
+    return { message: "ok", token: issued.token };
+  });
+
+  app.post("/password", async (request) => {
+    const input = fields(request, ["username", "oldPassword", "newPassword"] as const);
+    await core.changePassword({
+      username: input.username,
+      currentPassword: input.oldPassword,
+      newPassword: input.newPassword,
+      meta: requestMeta(request),
+    });
+    return OK;
+  });
+
+  app.post("/logout", async (request) => {
+    const header = request.headers.token;
+    const checked = typeof header === "string" && header.length > 0 ? await core.checkJwt(header) : null;
+    if (!checked?.ok || checked.kind !== "access") throw new TerminalFailure(401, INVALID_TOKEN);
+    const username = asRecord(request.body)?.username;
+    const user = await core.findUserById(checked.session.userId);
+    const sameUser = typeof username === "string" && user !== null && lookupUsername(username) === user.usernameCanonical;
+    if (!sameUser) throw new TerminalFailure(401, INVALID_TOKEN);
+    await core.revokeSession(checked.session, "logout");
+    return OK;
+  });
+}

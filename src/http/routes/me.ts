@@ -1,0 +1,49 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { AuthError } from "../../core/errors.js";
+import type { Core } from "../../core/index.js";
+import type { SessionRecord } from "../../store/ports.js";
+import { renderOAuthError } from "./oauth.js";
+
+/** RFC 6750: the access token only from `Authorization: Bearer`, never from the query or body. */
+async function authenticate(core: Core, request: FastifyRequest) {
+  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(request.headers.authorization ?? "");
+  const checked = match?.[1] ? await core.checkJwt(match[1]) : null;
+  if (!checked?.ok || checked.kind !== "access") throw new AuthError("unauthorized", "a valid bearer access token is required");
+  return checked.session;
+}
+
+const iso = (epochMs: number) => new Date(epochMs).toISOString();
+
+const wireSession = (session: SessionRecord, currentId: string) => ({
+  id: session.id,
+  current: session.id === currentId,
+  terminal: session.terminal,
+  client_id: session.clientId,
+  ip: session.ip,
+  user_agent: session.userAgent,
+  created_at: iso(session.createdAt),
+  last_used_at: iso(session.lastUsedAt),
+  expires_at: iso(session.expiresAt),
+});
+
+/** Self-service on the native API: a user lists and revokes their own sessions. */
+export async function meRoutes(app: FastifyInstance, { core }: { core: Core }): Promise<void> {
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof AuthError && error.code === "unauthorized") {
+      reply.header("www-authenticate", 'Bearer error="invalid_token"');
+    }
+    return renderOAuthError(error, request, reply);
+  });
+
+  app.get("/v1/me/sessions", async (request) => {
+    const current = await authenticate(core, request);
+    const sessions = await core.listSessions(current.userId);
+    return { sessions: sessions.map((session) => wireSession(session, current.id)) };
+  });
+
+  app.delete<{ Params: { id: string } }>("/v1/me/sessions/:id", async (request, reply) => {
+    const current = await authenticate(core, request);
+    await core.revokeOwnSession(current.userId, request.params.id);
+    return reply.code(204).send();
+  });
+}
