@@ -60,7 +60,9 @@ describe("the gatehouse serve process", () => {
 
   it("refuses to start with an invalid configuration, naming every problem", async () => {
     const child = spawn(process.execPath, [BIN, "serve"], { env: { ...process.env, PORT: "x", JWT_ALG: "HS256" } });
+    const childExit = exitCode(child);
     const dialects = spawn(process.execPath, [BIN, "serve"], { env: { ...process.env, DIALECTS: "jwt-extended,nope" } });
+    const dialectsExit = exitCode(dialects);
     let dialectsErr = "";
     dialects.stderr.on("data", (chunk) => {
       dialectsErr += chunk;
@@ -69,10 +71,10 @@ describe("the gatehouse serve process", () => {
     child.stderr.on("data", (chunk) => {
       stderr += chunk;
     });
-    assert.equal(await exitCode(child), 2);
+    assert.equal(await childExit, 2);
     assert.match(stderr, /PORT must be a whole number/);
     assert.match(stderr, /JWT_SECRET must be at least 32 bytes/);
-    assert.equal(await exitCode(dialects), 2);
+    assert.equal(await dialectsExit, 2);
     assert.match(dialectsErr, /DIALECTS has unknown entries: nope/);
   });
 
