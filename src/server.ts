@@ -5,6 +5,8 @@ import { type Core, createCore } from "./core/index.js";
 import { selectDialects } from "./dialects/index.js";
 import { buildApp } from "./http/app.js";
 import { createLogger } from "./logger.js";
+import { createLogSender } from "./mail/log.js";
+import { createSmtpSender } from "./mail/smtp.js";
 import { openStore } from "./store/kysely/connect.js";
 import type { Store } from "./store/ports.js";
 
@@ -13,10 +15,12 @@ export type Gatehouse = { core: Core; store: Store; log: Logger; close: () => Pr
 /** Composition root without HTTP: store (migrated) → core. The CLI uses exactly this. */
 export async function createGatehouse(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Gatehouse> {
   const { store, migrate } = openStore(config.databaseUrl);
+  const mail = config.smtpUrl ? createSmtpSender(config.smtpUrl, config.mailFrom) : createLogSender(log);
   try {
     await migrate();
     const core = await createCore({
       store,
+      mail,
       settings: {
         issuer: config.issuer,
         passwordPolicy: { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength },
@@ -24,14 +28,23 @@ export async function createGatehouse(config: Config, log: Logger = createLogger
         refreshTokenTtl: config.refreshTokenTtl,
         sessionPolicy: config.sessionPolicy,
         maxSessionsPerUser: config.maxSessionsPerUser,
+        codeTtl: config.codeTtl,
+        codeCooldown: config.codeResendCooldown,
+        codeDailyCap: config.codeDailyCap,
+        serviceName: config.serviceName,
       },
       hashParams: { memoryKib: config.argon2MemoryKib, iterations: config.argon2Iterations },
       jwtAlg: config.jwtAlg,
       jwtSecret: config.jwtSecret,
       log,
     });
-    return { core, store, log, close: () => store.close() };
+    const close = async () => {
+      mail.close();
+      await store.close();
+    };
+    return { core, store, log, close };
   } catch (error) {
+    mail.close();
     await store.close();
     throw error;
   }

@@ -151,6 +151,46 @@ export const settings = {
     doc: "Most live sessions one user may have; a new login beyond it revokes the oldest.",
     parse: integer(1, 10_000),
   },
+  smtpUrl: {
+    env: "SMTP_URL",
+    default: "",
+    doc: "Mail server for verification codes, e.g. `smtp://user:pass@host:587` or `smtps://...`; empty: mails are written to the log (development only).",
+    parse: (raw: string) => {
+      if (raw === "") return "";
+      if (!/^smtps?:\/\/[^/]/.test(raw)) throw new Error("must look like smtp://host:port or smtps://user:pass@host");
+      return raw;
+    },
+  },
+  mailFrom: {
+    env: "MAIL_FROM",
+    default: "Gatehouse <no-reply@localhost>",
+    doc: "Sender of verification mails.",
+    parse: text,
+  },
+  serviceName: {
+    env: "SERVICE_NAME",
+    default: "Gatehouse",
+    doc: "Name shown in the subject and signature of mails.",
+    parse: text,
+  },
+  codeTtl: {
+    env: "CODE_TTL",
+    default: "300",
+    doc: "Seconds an email verification code stays valid.",
+    parse: integer(1, 86_400),
+  },
+  codeResendCooldown: {
+    env: "CODE_RESEND_COOLDOWN",
+    default: "60",
+    doc: "Seconds before another code may be sent to the same address.",
+    parse: integer(0, 86_400),
+  },
+  codeDailyCap: {
+    env: "CODE_DAILY_CAP",
+    default: "10",
+    doc: "Most codes sent to one address in 24 hours.",
+    parse: integer(1, 1000),
+  },
   passwordMinLength: {
     env: "PASSWORD_MIN_LENGTH",
     default: "8",

@@ -1,3 +1,4 @@
+import type { MailSender } from "../mail/types.js";
 import type { AuditEvent, Store } from "../store/ports.js";
 import type { PasswordHasher } from "./passwords/hasher.js";
 import type { PasswordPolicy } from "./passwords/policy.js";
@@ -18,6 +19,12 @@ export type CoreSettings = {
   refreshTokenTtl: number;
   sessionPolicy: SessionPolicy;
   maxSessionsPerUser: number;
+  /** Verification codes: validity, resend cooldown (seconds) and sends per address per day. */
+  codeTtl: number;
+  codeCooldown: number;
+  codeDailyCap: number;
+  /** The name mails are signed with. */
+  serviceName: string;
 };
 
 /** Everything a use case may touch. Built once by `createCore`. */
@@ -25,6 +32,7 @@ export type CoreContext = {
   store: Store;
   settings: CoreSettings;
   hasher: PasswordHasher;
+  mail: MailSender;
   jwt: JwtService;
   /** Keyed hash (HMAC-SHA256 with a server key) for high-entropy secrets. */
   secretHash: (secret: string) => string;

@@ -1,3 +1,4 @@
+import type { MailSender } from "../mail/types.js";
 import type { Store } from "../store/ports.js";
 import { deleteUser, findUserByName, setUserEnabled } from "./accounts/admin.js";
 import { login } from "./accounts/login.js";
@@ -18,6 +19,7 @@ import { createSecretHash, randomToken } from "./tokens/secrets.js";
 
 export type CoreOptions = {
   store: Store;
+  mail: MailSender;
   settings: CoreSettings;
   hashParams: HashParams;
   jwtAlg: SigningAlg;
@@ -63,7 +65,8 @@ const useCases = {
 export type Core = ReturnType<typeof bindAll<typeof useCases>> & {
   settings: CoreSettings;
   publicJwks: () => unknown[];
-  findUserById: (id: string) => ReturnType<Store["users"]["findById"]>;
+  /** The user behind a session; `null` for a client's own session or a deleted user. */
+  findUserById: (id: string | null) => ReturnType<Store["users"]["findById"]>;
   ping: () => Promise<void>;
 };
 
@@ -77,6 +80,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     store,
     settings: options.settings,
     hasher: await createPasswordHasher(options.hashParams),
+    mail: options.mail,
     jwt: createJwtService(keyring, options.settings.issuer),
     secretHash: createSecretHash(hashKey),
     now,
@@ -86,7 +90,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...bindAll(ctx, useCases),
     settings: options.settings,
     publicJwks: () => keyring.publicJwks(),
-    findUserById: (id) => store.users.findById(id),
+    findUserById: async (id) => (id === null ? null : store.users.findById(id)),
     ping: () => store.ping(),
   };
 }

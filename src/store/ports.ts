@@ -23,7 +23,7 @@ export type UserRecord = {
   lastLoginAt: number | null;
 };
 
-export type NewUser = Omit<UserRecord, "seq" | "emailVerified" | "lastLoginAt" | "updatedAt"> & {
+export type NewUser = Omit<UserRecord, "seq" | "lastLoginAt" | "updatedAt"> & {
   emailCanonical: string | null;
 };
 
@@ -32,7 +32,8 @@ export type PermissionRecord = { id: number; name: string; description: string |
 
 export type SessionRecord = {
   id: string;
-  userId: string;
+  /** `null` for a client's own session (client_credentials): no user behind it. */
+  userId: string | null;
   clientId: string | null;
   scope: string;
   terminal: string | null;
@@ -49,8 +50,8 @@ export type SessionRecord = {
   revokedAt: number | null;
 };
 
-/** A session joined with its user's status and number, as token checks need them. */
-export type ActiveSession = SessionRecord & { userStatus: UserStatus; userSeq: number };
+/** A session joined with its user's status and number (a client's session counts as active). */
+export type ActiveSession = SessionRecord & { userStatus: UserStatus; userSeq: number | null };
 
 export type RefreshTokenRecord = {
   id: string;
@@ -74,8 +75,25 @@ export type ClientRecord = {
   secretHash: string | null;
   grants: string[];
   scopes: string[];
+  /** Token lifetimes in seconds for this client; `null`: the server's defaults. */
+  accessTokenTtl: number | null;
+  refreshTokenTtl: number | null;
   createdAt: number;
 };
+
+export type CodeRecord = {
+  id: string;
+  purpose: string;
+  /** The canonical address the code was sent to. */
+  target: string;
+  codeHash: string;
+  createdAt: number;
+  expiresAt: number;
+  attempts: number;
+  consumedAt: number | null;
+};
+
+export type SendReservation = "ok" | "cooldown" | "daily_cap";
 
 export type AuditEvent = {
   at: number;
@@ -100,6 +118,7 @@ export interface UserRepository {
   insert(user: NewUser, roleNames: string[]): Promise<UserRecord>;
   findById(id: string): Promise<UserRecord | null>;
   findByCanonicalName(canonical: string): Promise<UserRecord | null>;
+  findByCanonicalEmail(canonical: string): Promise<UserRecord | null>;
   setStatus(id: string, status: UserStatus, at: number): Promise<boolean>;
   setPasswordHash(id: string, hash: string, at: number): Promise<void>;
   /** Sets a new hash and revokes every session of the user but `keepSessionId`, atomically. */
@@ -153,12 +172,36 @@ export interface KeyRepository {
 
 export interface ClientRepository {
   insert(client: ClientRecord): Promise<void>;
+  /** Inserts or replaces a client defined by configuration. */
+  upsert(client: ClientRecord): Promise<void>;
   findById(id: string): Promise<ClientRecord | null>;
 }
 
 export interface SecretRepository {
   /** Returns the stored value for `name`, storing `candidate` first if there was none. */
   getOrCreate(name: string, candidate: string): Promise<string>;
+}
+
+export interface CodeRepository {
+  /**
+   * Reserves the right to send a code to `target`: refused while the last send is younger than
+   * the cooldown or when `dailyCap` sends were made in the last 24 hours. One conditional
+   * update, so concurrent requests cannot exceed either limit.
+   */
+  reserveSend(purpose: string, target: string, now: number, cooldownMs: number, dailyCap: number): Promise<SendReservation>;
+  /** Gives back a reservation whose mail could not be sent. */
+  releaseSend(purpose: string, target: string, reservedAt: number): Promise<void>;
+  /** Stores a code and supersedes every earlier live code for the same purpose and target. */
+  insert(code: CodeRecord): Promise<void>;
+  delete(id: string): Promise<void>;
+  /** The newest code for the purpose and target that is neither used nor superseded. */
+  findLive(purpose: string, target: string): Promise<CodeRecord | null>;
+  /** Counts one attempt if fewer than `max` were made on an unused code; false otherwise. */
+  countAttempt(id: string, max: number): Promise<boolean>;
+  /** Marks the code used; true for exactly one caller. */
+  consume(id: string, at: number): Promise<boolean>;
+  /** Makes a consumed code usable again (its use was rolled back). */
+  unconsume(id: string): Promise<void>;
 }
 
 export interface AuditRepository {
@@ -173,6 +216,7 @@ export interface Store {
   keys: KeyRepository;
   clients: ClientRepository;
   secrets: SecretRepository;
+  codes: CodeRepository;
   audit: AuditRepository;
   /** Throws if the database cannot be reached. */
   ping(): Promise<void>;

@@ -19,7 +19,7 @@ describe("health, readiness and discovery", () => {
     assert.equal(status, 200);
     assert.equal(body.issuer, "http://localhost:8080");
     assert.equal(body.token_endpoint, "http://localhost:8080/oauth/token");
-    assert.deepEqual(body.grant_types_supported, ["password", "refresh_token"]);
+    assert.deepEqual(body.grant_types_supported, ["password", "refresh_token", "client_credentials"]);
   });
 
   it("publishes only public keys in the JWKS", async () => {

@@ -11,6 +11,8 @@ export type Registration = {
   email?: string | null;
   displayName?: string | null;
   phone?: string | null;
+  /** Set when the address was proven by a verification code. */
+  emailVerified?: boolean;
   /** Roles besides the default `USER` (administrative creation only). */
   roles?: string[];
 };
@@ -37,6 +39,7 @@ export async function register(ctx: CoreContext, input: Registration): Promise<U
         displayName: input.displayName ?? null,
         email,
         emailCanonical,
+        emailVerified: input.emailVerified ?? false,
         phone: input.phone ?? null,
         attributes: {},
         status: "active",

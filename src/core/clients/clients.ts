@@ -3,7 +3,7 @@ import type { CoreContext } from "../context.js";
 import { AuthError } from "../errors.js";
 import { randomToken, safeEqual } from "../tokens/secrets.js";
 
-export const SUPPORTED_GRANTS = ["password", "refresh_token"] as const;
+export const SUPPORTED_GRANTS = ["password", "refresh_token", "client_credentials"] as const;
 
 export type NewClient = { id: string; secret?: string | null; isPublic?: boolean; grants: string[]; scopes: string[] };
 
@@ -30,6 +30,8 @@ export async function createClient(ctx: CoreContext, input: NewClient): Promise<
       secretHash: secret === null ? null : ctx.secretHash(secret),
       grants: [...input.grants],
       scopes: [...input.scopes],
+      accessTokenTtl: null,
+      refreshTokenTtl: null,
       createdAt: ctx.now(),
     });
   } catch (error) {

@@ -16,8 +16,8 @@ export type TokenResponse = {
   expires_in: number;
   refresh_token?: string;
   scope?: string;
-  /** The account the tokens were issued for (front doors may add its fields to the response). */
-  user: { id: string; seq: number; username: string; displayName: string | null; email: string | null };
+  /** The account the tokens were issued for (front doors may add its fields); `null` for a client's own. */
+  user: { id: string; seq: number; username: string; displayName: string | null; email: string | null } | null;
 };
 
 /** One grant type: a small module behind this contract, registered in `grants/index.ts`. */

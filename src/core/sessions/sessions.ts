@@ -25,9 +25,9 @@ const clip = (value: string | null, max: number) => (value === null ? null : val
  * insert, the session policy revokes older peers and the per-user cap evicts the oldest; both
  * are single conditional updates, so concurrent logins cannot leave more than the policy allows.
  */
-export async function startSession(ctx: CoreContext, input: StartSession): Promise<SessionRecord> {
+export async function startSession(ctx: CoreContext, input: StartSession): Promise<SessionRecord & { userId: string }> {
   const now = ctx.now();
-  const session: SessionRecord = {
+  const session: SessionRecord & { userId: string } = {
     id: randomUUID(),
     userId: input.user.id,
     clientId: input.clientId,
@@ -47,6 +47,31 @@ export async function startSession(ctx: CoreContext, input: StartSession): Promi
   if (sessionPolicy === "single") await ctx.store.sessions.revokePeers(session, false, now);
   if (sessionPolicy === "per-terminal" && session.terminal !== null) await ctx.store.sessions.revokePeers(session, true, now);
   await ctx.store.sessions.evictOldest(session.userId, maxSessionsPerUser, now);
+  return session;
+}
+
+/** A client's own session (client_credentials): no user, no policy, lives as long as its token. */
+export async function startClientSession(
+  ctx: CoreContext,
+  input: { clientId: string; scope: string; ttlSeconds: number; meta: RequestMeta },
+): Promise<SessionRecord> {
+  const now = ctx.now();
+  const session: SessionRecord = {
+    id: randomUUID(),
+    userId: null,
+    clientId: input.clientId,
+    scope: input.scope,
+    terminal: null,
+    ip: input.meta.ip,
+    userAgent: clip(input.meta.userAgent, 512),
+    createdAt: now,
+    lastUsedAt: now,
+    expiresAt: now + input.ttlSeconds * 1000,
+    refreshUntil: now,
+    generation: 0,
+    revokedAt: null,
+  };
+  await ctx.store.sessions.insert(session);
   return session;
 }
 

@@ -7,7 +7,8 @@ import type { TokenKind, VerifiedJwt, VerifyFailure } from "./jwt.js";
 export type IssuedToken = { token: string; expiresIn: number };
 
 type IssueOptions = {
-  user: UserRecord;
+  /** `null` for a client's own token (client_credentials): `sub` is then the client id. */
+  user: UserRecord | null;
   session: SessionRecord;
   ttlSeconds: number;
   /** Extra claims a front door's wire format needs; they never override the core's claims. */
@@ -26,16 +27,18 @@ async function issue(ctx: CoreContext, kind: TokenKind, options: IssueOptions): 
   const scope = options.scope ?? session.scope;
   const claims: Record<string, unknown> = {
     ...options.claims,
-    sub: options.subject === "seq" ? user.seq : user.id,
+    sub: user === null ? session.clientId : options.subject === "seq" ? user.seq : user.id,
     sid: session.id,
     gen: session.generation,
   };
   if (session.clientId) claims.client_id = session.clientId;
   if (scope) claims.scope = scope;
-  const now = seconds(ctx.now());
+  const clock = seconds(ctx.now());
+  const issuedAt = options.issuedAtLogin ? seconds(session.createdAt) : clock;
+  // The first token of a session counted from its login is timed at the login itself.
+  const now = options.issuedAtLogin && session.generation === 0 ? issuedAt : clock;
   // Never outlive the session that backs the token.
   const expiresAt = Math.max(now + 1, Math.min(now + options.ttlSeconds, seconds(session.expiresAt)));
-  const issuedAt = options.issuedAtLogin ? seconds(session.createdAt) : now;
   return { token: await ctx.jwt.sign(kind, claims, { issuedAt, notBefore: now, expiresAt }), expiresIn: expiresAt - now };
 }
 
@@ -64,7 +67,9 @@ export async function checkJwt(ctx: CoreContext, token: string): Promise<TokenCh
   if (!verified.ok) return verified;
   const { kind, claims } = verified.value;
   const session = await liveSession(ctx, claims.sid);
-  const owner = session !== null && (claims.sub === session.userId || claims.sub === session.userSeq);
+  const owner =
+    session !== null &&
+    (session.userId === null ? claims.sub === session.clientId : claims.sub === session.userId || claims.sub === session.userSeq);
   if (!session || !owner || claims.gen !== session.generation) return { ok: false, reason: "revoked", kind };
   if (ctx.now() - session.lastUsedAt > TOUCH_INTERVAL_MS) await ctx.store.sessions.touch(session.id, ctx.now());
   return { ok: true, kind, claims, session };
@@ -84,7 +89,7 @@ export async function exchangeAccessToken(
   if (!(await ctx.store.sessions.advanceGeneration(session.id, session.generation))) {
     throw new AuthError("invalid_grant", "the token was already exchanged");
   }
-  const user = await ctx.store.users.findById(session.userId);
+  const user = session.userId === null ? null : await ctx.store.users.findById(session.userId);
   if (!user) throw new AuthError("invalid_grant");
   return issue(ctx, "access", { ...options, user, session: { ...session, generation: session.generation + 1 } });
 }

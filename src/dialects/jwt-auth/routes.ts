@@ -50,7 +50,14 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
     return issue(request, user, session);
   };
   const issue = async (request: FastifyRequest, user: UserRecord, session: SessionRecord) => {
-    const issued = await core.issueAccessToken({ user, session, ttlSeconds, subject: "seq", claims: claimsFor(request) });
+    const issued = await core.issueAccessToken({
+      user,
+      session,
+      ttlSeconds,
+      subject: "seq",
+      issuedAtLogin: true,
+      claims: claimsFor(request),
+    });
     return envelope(tokenData(issued));
   };
 

@@ -10,7 +10,7 @@ export async function discoveryRoutes(app: FastifyInstance, { core }: { core: Co
     introspection_endpoint: `${issuer}/oauth/introspect`,
     revocation_endpoint: `${issuer}/oauth/revoke`,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
-    grant_types_supported: ["password", "refresh_token"],
+    grant_types_supported: ["password", "refresh_token", "client_credentials"],
     response_types_supported: [],
     token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
     introspection_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],

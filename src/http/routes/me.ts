@@ -8,8 +8,9 @@ import { renderOAuthError } from "./oauth.js";
 async function authenticate(core: Core, request: FastifyRequest) {
   const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(request.headers.authorization ?? "");
   const checked = match?.[1] ? await core.checkJwt(match[1]) : null;
-  if (!checked?.ok || checked.kind !== "access") throw new AuthError("unauthorized", "a valid bearer access token is required");
-  return checked.session;
+  const userId = checked?.ok && checked.kind === "access" ? checked.session.userId : null;
+  if (!checked?.ok || userId === null) throw new AuthError("unauthorized", "a valid bearer access token of a user is required");
+  return { ...checked.session, userId };
 }
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();

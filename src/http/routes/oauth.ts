@@ -15,7 +15,7 @@ export async function oauthRoutes(app: FastifyInstance, { core }: { core: Core }
     const body = requireRecord(request.body);
     const client = await requireClient(core, request, body);
     const param = (name: string) => optionalString(body, name);
-    const { user: _user, ...response } = await core.exchangeToken(
+    const { user, ...response } = await core.exchangeToken(
       client,
       {
         grantType: param("grant_type") ?? "",
@@ -26,7 +26,10 @@ export async function oauthRoutes(app: FastifyInstance, { core }: { core: Core }
       },
       requestMeta(request),
     );
-    return reply.header("pragma", "no-cache").send(response);
+    // The account fields the spring-oauth front ends read: `id` is the login name, `username`
+    // the display name. Extra members are allowed in an RFC 6749 §5.1 response.
+    const account = user ? { id: user.username, email: user.email, username: user.displayName ?? user.username } : {};
+    return reply.header("pragma", "no-cache").send({ ...response, ...account });
   });
 
   app.post("/oauth/introspect", async (request) => {

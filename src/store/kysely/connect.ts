@@ -6,6 +6,7 @@ import type { Store } from "../ports.js";
 import type { Database } from "./database.js";
 import * as initial from "./migrations/0001-initial.js";
 import { createAuditRepository, createClientRepository, createKeyRepository, createSecretRepository } from "./server-tables.js";
+import { createCodeRepository } from "./codes.js";
 import { createRefreshTokenRepository, createSessionRepository } from "./sessions.js";
 import { createRbacRepository, createUserRepository } from "./users.js";
 
@@ -39,6 +40,7 @@ export function openStore(databaseUrl: string): OpenStore {
     keys: createKeyRepository(db),
     clients: createClientRepository(db),
     secrets: createSecretRepository(db),
+    codes: createCodeRepository(db),
     audit: createAuditRepository(db),
     async ping() {
       await sql`select 1`.execute(db);

@@ -25,7 +25,7 @@ export type Database = {
   role_permissions: { role_id: number; permission_id: number };
   sessions: {
     id: string;
-    user_id: string;
+    user_id: string | null;
     client_id: string | null;
     scope: string;
     terminal: string | null;
@@ -47,8 +47,28 @@ export type Database = {
     used_at: number | null;
   };
   signing_keys: { kid: string; alg: string; public_jwk: string; private_jwk: string; created_at: number };
-  oauth_clients: { id: string; secret_hash: string | null; grants: string; scopes: string; created_at: number };
+  oauth_clients: {
+    id: string;
+    secret_hash: string | null;
+    grants: string;
+    scopes: string;
+    access_token_ttl: number | null;
+    refresh_token_ttl: number | null;
+    created_at: number;
+  };
   server_secrets: { name: string; value: string };
+  verification_codes: {
+    id: string;
+    purpose: string;
+    target: string;
+    code_hash: string;
+    created_at: number;
+    expires_at: number;
+    attempts: Generated<number>;
+    consumed_at: number | null;
+    superseded_at: number | null;
+  };
+  code_throttle: { purpose: string; target: string; last_sent_at: number; window_start: number; window_count: number };
   audit_events: {
     id: Generated<number>;
     at: number;

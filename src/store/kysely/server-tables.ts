@@ -1,5 +1,12 @@
 import type { Kysely } from "kysely";
-import type { AuditRepository, ClientRepository, KeyRepository, SecretRepository, SigningKeyRecord } from "../ports.js";
+import type {
+  AuditRepository,
+  ClientRecord,
+  ClientRepository,
+  KeyRepository,
+  SecretRepository,
+  SigningKeyRecord,
+} from "../ports.js";
 import { UniqueViolation } from "../ports.js";
 import type { Database } from "./database.js";
 
@@ -30,21 +37,33 @@ export function createKeyRepository(db: Kysely<Database>): KeyRepository {
   };
 }
 
+const clientRow = (client: ClientRecord) => ({
+  id: client.id,
+  secret_hash: client.secretHash,
+  grants: client.grants.join(" "),
+  scopes: client.scopes.join(" "),
+  access_token_ttl: client.accessTokenTtl,
+  refresh_token_ttl: client.refreshTokenTtl,
+  created_at: client.createdAt,
+});
+
 export function createClientRepository(db: Kysely<Database>): ClientRepository {
   return {
     async insert(client) {
       const existing = await db
         .insertInto("oauth_clients")
-        .values({
-          id: client.id,
-          secret_hash: client.secretHash,
-          grants: client.grants.join(" "),
-          scopes: client.scopes.join(" "),
-          created_at: client.createdAt,
-        })
+        .values(clientRow(client))
         .onConflict((oc) => oc.column("id").doNothing())
         .executeTakeFirst();
       if (Number(existing.numInsertedOrUpdatedRows ?? 0) === 0) throw new UniqueViolation("other");
+    },
+    async upsert(client) {
+      const { id: _id, created_at: _createdAt, ...changes } = clientRow(client);
+      await db
+        .insertInto("oauth_clients")
+        .values(clientRow(client))
+        .onConflict((oc) => oc.column("id").doUpdateSet(changes))
+        .execute();
     },
     async findById(id) {
       const row = await db.selectFrom("oauth_clients").selectAll().where("id", "=", id).executeTakeFirst();
@@ -55,6 +74,8 @@ export function createClientRepository(db: Kysely<Database>): ClientRepository {
         secretHash: row.secret_hash,
         grants: words(row.grants),
         scopes: words(row.scopes),
+        accessTokenTtl: row.access_token_ttl === null ? null : Number(row.access_token_ttl),
+        refreshTokenTtl: row.refresh_token_ttl === null ? null : Number(row.refresh_token_ttl),
         createdAt: Number(row.created_at),
       };
     },

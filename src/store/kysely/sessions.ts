@@ -52,14 +52,18 @@ export function createSessionRepository(db: Kysely<Database>): SessionRepository
     async findActive(id): Promise<ActiveSession | null> {
       const row = await db
         .selectFrom("sessions")
-        .innerJoin("users", "users.id", "sessions.user_id")
+        .leftJoin("users", "users.id", "sessions.user_id")
         .selectAll("sessions")
         .select(["users.status as user_status", "users.seq as user_seq"])
         .where("sessions.id", "=", id)
         .where("sessions.revoked_at", "is", null)
         .executeTakeFirst();
       if (!row) return null;
-      return { ...toSession(row), userStatus: row.user_status as UserStatus, userSeq: Number(row.user_seq) };
+      const session = toSession(row);
+      if (session.userId === null) return { ...session, userStatus: "active", userSeq: null };
+      // A user session whose user row is gone (deleted) is no session at all.
+      if (row.user_status === null) return null;
+      return { ...session, userStatus: row.user_status as UserStatus, userSeq: Number(row.user_seq) };
     },
     async touch(id, at) {
       await db.updateTable("sessions").set({ last_used_at: at }).where("id", "=", id).execute();

@@ -42,7 +42,7 @@ function asUniqueViolation(error: unknown): UniqueViolation | null {
 }
 
 export function createUserRepository(db: Kysely<Database>): UserRepository {
-  const byColumn = async (column: "id" | "username_canonical", value: string) => {
+  const byColumn = async (column: "id" | "username_canonical" | "email_canonical", value: string) => {
     const row = await db.selectFrom("users").selectAll().where(column, "=", value).executeTakeFirst();
     return row ? toUser(row) : null;
   };
@@ -59,6 +59,7 @@ export function createUserRepository(db: Kysely<Database>): UserRepository {
               display_name: user.displayName,
               email: user.email,
               email_canonical: user.emailCanonical,
+              email_verified: user.emailVerified ? 1 : 0,
               phone: user.phone,
               attributes: JSON.stringify(user.attributes),
               status: user.status,
@@ -85,6 +86,7 @@ export function createUserRepository(db: Kysely<Database>): UserRepository {
     },
     findById: (id) => byColumn("id", id),
     findByCanonicalName: (canonical) => byColumn("username_canonical", canonical),
+    findByCanonicalEmail: (canonical) => byColumn("email_canonical", canonical),
     async setStatus(id, status, at) {
       const result = await db.updateTable("users").set({ status, updated_at: at }).where("id", "=", id).executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;

@@ -1,4 +1,5 @@
 import type { Grant } from "../types.js";
+import { clientCredentialsGrant } from "./client-credentials.js";
 import { passwordGrant } from "./password.js";
 import { refreshTokenGrant } from "./refresh-token.js";
 
@@ -6,4 +7,5 @@ import { refreshTokenGrant } from "./refresh-token.js";
 export const GRANTS: Readonly<Record<string, Grant>> = Object.freeze({
   password: passwordGrant,
   refresh_token: refreshTokenGrant,
+  client_credentials: clientCredentialsGrant,
 });

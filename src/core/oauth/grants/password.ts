@@ -17,18 +17,19 @@ export const passwordGrant: Grant = async (ctx, client, request, meta) => {
       password: request.password,
       clientId: client.id,
       scope,
-      sessionTtlSeconds: ctx.settings.refreshTokenTtl,
+      sessionTtlSeconds: client.refreshTokenTtl ?? ctx.settings.refreshTokenTtl,
       meta,
     });
   } catch (error) {
     // Unknown user, wrong password and disabled account are one answer here.
     if (isAuthError(error) && (error.code === "invalid_credentials" || error.code === "account_disabled")) {
-      throw new AuthError("invalid_grant", "bad credentials");
+      throw new AuthError("invalid_grant", "用户名或密码错误");
     }
     throw error;
   }
   const { user, session } = result;
-  const access = await issueAccessToken(ctx, { user, session, ttlSeconds: ctx.settings.accessTokenTtl });
+  const ttlSeconds = client.accessTokenTtl ?? ctx.settings.accessTokenTtl;
+  const access = await issueAccessToken(ctx, { user, session, ttlSeconds });
   const refreshToken = client.grants.includes("refresh_token") ? await mintRefreshToken(ctx, session) : undefined;
   return {
     access_token: access.token,

@@ -13,9 +13,10 @@ export const refreshTokenGrant: Grant = async (ctx, client, request) => {
   const { session, refreshToken } = await rotateRefreshToken(ctx, request.refreshToken, client.id, (live) => {
     scope = resolveScope(request.scope, live.scope);
   });
-  const user = await ctx.store.users.findById(session.userId);
+  const user = session.userId === null ? null : await ctx.store.users.findById(session.userId);
   if (!user) throw new AuthError("invalid_grant", "refresh token revoked");
-  const access = await issueAccessToken(ctx, { user, session, scope, ttlSeconds: ctx.settings.accessTokenTtl });
+  const ttlSeconds = client.accessTokenTtl ?? ctx.settings.accessTokenTtl;
+  const access = await issueAccessToken(ctx, { user, session, scope, ttlSeconds });
   return {
     access_token: access.token,
     token_type: "Bearer",

@@ -63,6 +63,7 @@ export async function up(db: Db): Promise<void> {
 
   await createSessionTables(db);
   await createServerTables(db);
+  await createCodeTables(db);
 
   await db
     .insertInto("roles")
@@ -77,7 +78,7 @@ async function createSessionTables(db: Db): Promise<void> {
   await db.schema
     .createTable("sessions")
     .addColumn("id", "text", (c) => c.primaryKey())
-    .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+    .addColumn("user_id", "text", (c) => c.references("users.id").onDelete("cascade"))
     .addColumn("client_id", "text")
     .addColumn("scope", "text", (c) => c.notNull().defaultTo(""))
     .addColumn("terminal", "text")
@@ -120,6 +121,8 @@ async function createServerTables(db: Db): Promise<void> {
     .addColumn("secret_hash", "text")
     .addColumn("grants", "text", (c) => c.notNull())
     .addColumn("scopes", "text", (c) => c.notNull())
+    .addColumn("access_token_ttl", "integer")
+    .addColumn("refresh_token_ttl", "integer")
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .execute();
 
@@ -142,8 +145,36 @@ async function createServerTables(db: Db): Promise<void> {
     .execute();
 }
 
+async function createCodeTables(db: Db): Promise<void> {
+  await db.schema
+    .createTable("verification_codes")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("purpose", "text", (c) => c.notNull())
+    .addColumn("target", "text", (c) => c.notNull())
+    .addColumn("code_hash", "text", (c) => c.notNull())
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .addColumn("expires_at", "bigint", (c) => c.notNull())
+    .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("consumed_at", "bigint")
+    .addColumn("superseded_at", "bigint")
+    .execute();
+  await db.schema.createIndex("verification_codes_target_idx").on("verification_codes").columns(["purpose", "target"]).execute();
+
+  await db.schema
+    .createTable("code_throttle")
+    .addColumn("purpose", "text", (c) => c.notNull())
+    .addColumn("target", "text", (c) => c.notNull())
+    .addColumn("last_sent_at", "bigint", (c) => c.notNull())
+    .addColumn("window_start", "bigint", (c) => c.notNull())
+    .addColumn("window_count", "integer", (c) => c.notNull())
+    .addPrimaryKeyConstraint("code_throttle_pk", ["purpose", "target"])
+    .execute();
+}
+
 export async function down(db: Db): Promise<void> {
   for (const table of [
+    "code_throttle",
+    "verification_codes",
     "audit_events",
     "server_secrets",
     "oauth_clients",

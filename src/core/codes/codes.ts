@@ -1,0 +1,76 @@
+import { randomInt, randomUUID } from "node:crypto";
+import { canonicalEmail } from "../accounts/identifiers.js";
+import { audit, type CoreContext } from "../context.js";
+import { AuthError } from "../errors.js";
+import { safeEqual } from "../tokens/secrets.js";
+import { verificationMail } from "./message.js";
+
+export type CodePurpose = "registration" | "password_reset" | "email_change";
+
+/** Wrong guesses a code survives; the next evaluation is refused even for the right code. */
+export const MAX_CODE_ATTEMPTS = 5;
+
+const hashCode = (ctx: CoreContext, purpose: CodePurpose, target: string, code: string) =>
+  ctx.secretHash(`${purpose}\u0000${target}\u0000${code}`);
+
+/**
+ * Mails a fresh 6-digit code (CSPRNG) for `purpose` to `email`. Only its keyed hash, bound to
+ * purpose and address, is stored; a new code supersedes the previous one. The cooldown and
+ * the daily cap are reserved atomically before sending; a failed send stores nothing.
+ */
+export async function sendCode(ctx: CoreContext, purpose: CodePurpose, email: string): Promise<void> {
+  const target = canonicalEmail(email);
+  const { codeTtl, codeCooldown, codeDailyCap } = ctx.settings;
+  const now = ctx.now();
+  const reservation = await ctx.store.codes.reserveSend(purpose, target, now, codeCooldown * 1000, codeDailyCap);
+  if (reservation !== "ok") throw new AuthError(reservation === "cooldown" ? "code_cooldown" : "code_daily_cap");
+  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  const id = randomUUID();
+  await ctx.store.codes.insert({
+    id,
+    purpose,
+    target,
+    codeHash: hashCode(ctx, purpose, target, code),
+    createdAt: now,
+    expiresAt: now + codeTtl * 1000,
+    attempts: 0,
+    consumedAt: null,
+  });
+  try {
+    await ctx.mail.send(verificationMail(email, code, codeTtl, ctx.settings.serviceName));
+  } catch (error) {
+    ctx.log.warn({ err: { message: (error as Error).message }, purpose }, "verification mail not sent");
+    await ctx.store.codes.delete(id);
+    await ctx.store.codes.releaseSend(purpose, target, now);
+    throw new AuthError("mail_failed");
+  }
+  await audit(ctx, { event: "code_sent", outcome: "success", detail: purpose });
+}
+
+export type RedeemedCode = { id: string; target: string };
+
+/**
+ * Checks and uses up the live code for `purpose` and `email`. Every evaluation counts as an
+ * attempt in the database first, so parallel guesses cannot exceed `MAX_CODE_ATTEMPTS`.
+ */
+export async function redeemCode(ctx: CoreContext, purpose: CodePurpose, email: string, code: string): Promise<RedeemedCode> {
+  let target: string;
+  try {
+    target = canonicalEmail(email);
+  } catch {
+    throw new AuthError("code_invalid");
+  }
+  const live = await ctx.store.codes.findLive(purpose, target);
+  if (!live) throw new AuthError("code_invalid");
+  if (live.expiresAt <= ctx.now()) throw new AuthError("code_expired");
+  const evaluated = await ctx.store.codes.countAttempt(live.id, MAX_CODE_ATTEMPTS);
+  const matches = /^\d{6}$/.test(code) && safeEqual(live.codeHash, hashCode(ctx, purpose, target, code));
+  if (!evaluated || !matches || !(await ctx.store.codes.consume(live.id, ctx.now()))) {
+    await audit(ctx, { event: "code_redeem", outcome: "failure", detail: purpose });
+    throw new AuthError("code_invalid");
+  }
+  return { id: live.id, target };
+}
+
+/** Makes a redeemed code usable again when what it was redeemed for did not happen. */
+export const releaseCode = (ctx: CoreContext, redeemed: RedeemedCode): Promise<void> => ctx.store.codes.unconsume(redeemed.id);
