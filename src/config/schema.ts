@@ -39,6 +39,12 @@ const url = (raw: string): string => {
   }
 };
 
+const boolean = (raw: string): boolean => {
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0" || raw === "") return false;
+  throw new Error(`must be true or false, got "${raw}"`);
+};
+
 const list = (raw: string): string[] =>
   raw
     .split(",")
@@ -70,7 +76,7 @@ export const settings = {
   dialects: {
     env: "DIALECTS",
     default: "all",
-    doc: "Comma-separated legacy dialects to serve (`jwt-extended`, `jwt-auth`, `terminal`), `all` or `none`.",
+    doc: "Comma-separated legacy dialects to serve (`jwt-extended`, `jwt-auth`, `terminal`, `spring-oauth`), `all` or `none`.",
     parse: list,
   },
   issuer: {
@@ -138,6 +144,36 @@ export const settings = {
     default: "3600",
     doc: "Token lifetime in seconds for the `terminal` dialect (no refresh).",
     parse: integer(1, 365 * DAY),
+  },
+  springClientId: {
+    env: "SPRING_CLIENT_ID",
+    default: "watup",
+    doc: "Id of the built-in first-party client that `spring-oauth` logins use and its front ends send to `/oauth/token`.",
+    parse: text,
+  },
+  springClientSecret: {
+    env: "SPRING_CLIENT_SECRET",
+    default: "watup",
+    doc: "The secret those front ends ship (so it is no secret); empty makes the client public.",
+    parse: text,
+  },
+  springAccessTtl: {
+    env: "SPRING_ACCESS_TTL",
+    default: "3600",
+    doc: "Access-token lifetime in seconds for the `spring-oauth` client.",
+    parse: integer(1, 365 * DAY),
+  },
+  springRefreshTtl: {
+    env: "SPRING_REFRESH_TTL",
+    default: String(DAY),
+    doc: "Refresh-token (session) lifetime in seconds for the `spring-oauth` client.",
+    parse: integer(1, 365 * DAY),
+  },
+  springCheckTokenOpen: {
+    env: "SPRING_CHECK_TOKEN_OPEN",
+    default: "false",
+    doc: "`true` lets `/oauth/check_token` answer without client authentication, as the original did.",
+    parse: boolean,
   },
   sessionPolicy: {
     env: "SESSION_POLICY",

@@ -4,7 +4,8 @@ import { deleteUser, findUserByName, setUserEnabled } from "./accounts/admin.js"
 import { login } from "./accounts/login.js";
 import { register } from "./accounts/register.js";
 import { changePassword, deleteAccount } from "./accounts/self-service.js";
-import { authenticateClient, createClient } from "./clients/clients.js";
+import { isUsernameAvailable, registerWithCode, sendRegistrationCode } from "./accounts/verified-registration.js";
+import { authenticateClient, createClient, ensureBuiltInClient } from "./clients/clients.js";
 import type { CoreContext, CoreLogger, CoreSettings } from "./context.js";
 import { introspect } from "./oauth/introspect.js";
 import { revokeToken } from "./oauth/revoke.js";
@@ -15,6 +16,7 @@ import { listSessions, revokeOwnSession, revokeSession, startSession } from "./s
 import { checkJwt, exchangeAccessToken, issueAccessToken, issueRefreshJwt } from "./tokens/access-tokens.js";
 import { createJwtService } from "./tokens/jwt.js";
 import { createKeyring, type SigningAlg } from "./tokens/keyring.js";
+import { mintRefreshToken } from "./tokens/refresh-tokens.js";
 import { createSecretHash, randomToken } from "./tokens/secrets.js";
 
 export type CoreOptions = {
@@ -39,10 +41,14 @@ const useCases = {
   login,
   changePassword,
   deleteAccount,
+  sendRegistrationCode,
+  isUsernameAvailable,
+  registerWithCode,
   checkJwt,
   issueAccessToken,
   issueRefreshJwt,
   exchangeAccessToken,
+  mintRefreshToken,
   startSession,
   revokeSession,
   listSessions,
@@ -60,6 +66,7 @@ const useCases = {
   createPermission,
   grantPermission,
   createClient,
+  ensureBuiltInClient,
 };
 
 export type Core = ReturnType<typeof bindAll<typeof useCases>> & {

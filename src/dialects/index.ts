@@ -1,11 +1,12 @@
 import { ConfigError } from "../config/load.js";
 import { jwtAuth } from "./jwt-auth/index.js";
 import { jwtExtended } from "./jwt-extended/index.js";
+import { springOAuth } from "./spring-oauth/index.js";
 import { terminal } from "./terminal/index.js";
 import type { Dialect } from "./types.js";
 
 /** Every dialect Gatehouse can serve, by the name `DIALECTS` uses. */
-export const DIALECTS: readonly Dialect[] = [jwtExtended, jwtAuth, terminal];
+export const DIALECTS: readonly Dialect[] = [jwtExtended, jwtAuth, terminal, springOAuth];
 
 /** The dialects selected by `DIALECTS` (`all`, `none` or a list); throws on unknown names. */
 export function selectDialects(names: readonly string[]): Dialect[] {

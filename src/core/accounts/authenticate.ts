@@ -2,7 +2,20 @@ import type { UserRecord } from "../../store/ports.js";
 import { audit, type CoreContext, type RequestMeta } from "../context.js";
 import { AuthError } from "../errors.js";
 import { normalisePassword } from "../passwords/policy.js";
-import { lookupUsername } from "./identifiers.js";
+import { canonicalEmail, lookupUsername } from "./identifiers.js";
+
+/** The account an identifier names: a login name, or (when allowed and it has an `@`) an email. */
+async function findAccount(ctx: CoreContext, identifier: string, mayBeEmail: boolean): Promise<UserRecord | null> {
+  if (mayBeEmail && identifier.includes("@")) {
+    try {
+      return await ctx.store.users.findByCanonicalEmail(canonicalEmail(identifier));
+    } catch {
+      return null;
+    }
+  }
+  const canonical = lookupUsername(identifier);
+  return canonical === null ? null : ctx.store.users.findByCanonicalName(canonical);
+}
 
 /**
  * Checks a username and password. An unknown user costs one dummy Argon2id verification, so
@@ -14,6 +27,7 @@ export async function verifyCredentials(
   username: string,
   password: string,
   meta: RequestMeta,
+  identifierMayBeEmail = false,
 ): Promise<UserRecord> {
   let normalised: string;
   try {
@@ -22,8 +36,7 @@ export async function verifyCredentials(
     // Over-long or unstorable: cannot match any stored password; refused before hashing.
     throw new AuthError("invalid_credentials");
   }
-  const canonical = lookupUsername(username);
-  const user = canonical === null ? null : await ctx.store.users.findByCanonicalName(canonical);
+  const user = await findAccount(ctx, username, identifierMayBeEmail);
   const matches = await ctx.hasher.verify(user?.passwordHash ?? null, normalised);
   if (!user || !matches) {
     await audit(ctx, { event: "login", outcome: "failure", userId: user?.id ?? null, ip: meta.ip });

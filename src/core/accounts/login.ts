@@ -12,6 +12,8 @@ export type LoginInput = {
   sessionTtlSeconds: number;
   /** How long new tokens may be issued for the session (default: its whole life). */
   refreshWindowSeconds?: number;
+  /** Look an identifier containing `@` up as an email address. */
+  identifierMayBeEmail?: boolean;
   meta: RequestMeta;
 };
 
@@ -19,7 +21,7 @@ export type LoginResult = { user: UserRecord; session: SessionRecord };
 
 /** Verifies the credentials and opens a session; `user.lastLoginAt` already shows this login. */
 export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginResult> {
-  const user = await verifyCredentials(ctx, input.username, input.password, input.meta);
+  const user = await verifyCredentials(ctx, input.username, input.password, input.meta, input.identifierMayBeEmail);
   const session = await startSession(ctx, {
     user,
     clientId: input.clientId,

@@ -41,6 +41,29 @@ export async function createClient(ctx: CoreContext, input: NewClient): Promise<
   return { id: input.id, secret };
 }
 
+export type BuiltInClient = {
+  id: string;
+  /** A secret fixed by configuration for a legacy front end that ships it; empty: public. */
+  legacySecret: string;
+  grants: string[];
+  scopes: string[];
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+};
+
+/** Creates or updates a first-party client defined by configuration (not by an operator). */
+export async function ensureBuiltInClient(ctx: CoreContext, client: BuiltInClient): Promise<void> {
+  await ctx.store.clients.upsert({
+    id: client.id,
+    secretHash: client.legacySecret ? ctx.secretHash(client.legacySecret) : null,
+    grants: client.grants,
+    scopes: client.scopes,
+    accessTokenTtl: client.accessTokenTtl,
+    refreshTokenTtl: client.refreshTokenTtl,
+    createdAt: ctx.now(),
+  });
+}
+
 /**
  * Authenticates a client by id and secret (or id alone for a public client). Unknown client
  * and wrong secret fail alike; the secret check is a constant-time comparison of keyed hashes,

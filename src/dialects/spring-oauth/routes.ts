@@ -1,0 +1,100 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Core } from "../../core/index.js";
+import { requireClient } from "../../http/client-auth.js";
+import { mergedInput, readFields } from "../../http/fields.js";
+import { requestMeta } from "../../http/request-meta.js";
+import type { DialectOptions } from "../types.js";
+import { FULL_AUTHENTICATION, SpringFailure, TOKEN_EXPIRED, TOKEN_NOT_RECOGNISED } from "./errors.js";
+import { account, ok, refused } from "./translate.js";
+
+/** Query and body merged; the named fields are required, non-empty strings. */
+function fields<K extends string>(request: FastifyRequest, names: readonly K[]) {
+  const input = mergedInput(request.query, request.body);
+  if (!input) throw new SpringFailure("参数格式错误");
+  const { values, missing, invalid } = readFields(input, names);
+  if (invalid.length > 0) throw new SpringFailure("参数格式错误");
+  if (missing.length > 0) throw new SpringFailure(`缺少参数：${missing.join(", ")}`);
+  return { values: values as Record<K, string>, input };
+}
+
+/** An access token and its session, or the reason it is not active (`expired` or anything else). */
+async function activeToken(core: Core, token: string) {
+  const checked = await core.checkJwt(token);
+  if (checked.ok && checked.kind === "access") return checked;
+  throw checked.ok || checked.reason !== "expired" ? TOKEN_NOT_RECOGNISED : TOKEN_EXPIRED;
+}
+
+export async function routes(app: FastifyInstance, { core, config }: DialectOptions): Promise<void> {
+  app.post("/sendCode", async (request) => {
+    const { email } = fields(request, ["email"] as const).values;
+    await core.sendRegistrationCode(email);
+    // Differs: the code itself is never returned, only mailed.
+    return ok("验证码发送成功");
+  });
+
+  app.post("/checkUserId", async (request) => {
+    const { id } = fields(request, ["id"] as const).values;
+    return (await core.isUsernameAvailable(id)) ? ok("用户id合法") : refused("用户id被占用");
+  });
+
+  app.post("/register", async (request) => {
+    const { id, username, password, email, code } = fields(request, [
+      "id",
+      "username",
+      "password",
+      "email",
+      "code",
+    ] as const).values;
+    await core.registerWithCode({ username: id, displayName: username, password, email, code });
+    return ok("注册成功");
+  });
+
+  app.post("/login", async (request) => {
+    const { id, password } = fields(request, ["id", "password"] as const).values;
+    const { user, session } = await core.login({
+      username: id,
+      password,
+      identifierMayBeEmail: true,
+      clientId: config.springClientId,
+      scope: "all",
+      sessionTtlSeconds: config.springRefreshTtl,
+      meta: requestMeta(request),
+    });
+    const access = await core.issueAccessToken({ user, session, ttlSeconds: config.springAccessTtl });
+    const refreshToken = await core.mintRefreshToken(session);
+    return ok("成功", {
+      access_token: access.token,
+      token_type: "bearer",
+      refresh_token: refreshToken,
+      expires_in: access.expiresIn,
+      scope: "all",
+      ...account(user),
+    });
+  });
+
+  const checkToken = async (request: FastifyRequest) => {
+    const { values, input } = fields(request, ["token"] as const);
+    if (!config.springCheckTokenOpen) {
+      await requireClient(core, request, input).catch(() => {
+        throw FULL_AUTHENTICATION;
+      });
+    }
+    const { claims, session } = await activeToken(core, values.token);
+    const user = await core.findUserById(session.userId);
+    const names = user ? { user_name: account(user).username, ...account(user) } : {};
+    const scope = session.scope.split(" ").filter(Boolean);
+    return { ...names, scope, active: true, exp: claims.exp, client_id: session.clientId };
+  };
+  app.get("/check_token", checkToken);
+  app.post("/check_token", checkToken);
+
+  const removeToken = async (request: FastifyRequest) => {
+    const { access_token: token } = fields(request, ["access_token"] as const).values;
+    const checked = await core.checkJwt(token);
+    if (!checked.ok || checked.kind !== "access") return refused("注销失败");
+    await core.revokeSession(checked.session, "removeToken");
+    return ok("注销成功");
+  };
+  app.get("/removeToken", removeToken);
+  app.post("/removeToken", removeToken);
+}
