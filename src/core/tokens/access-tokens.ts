@@ -16,8 +16,13 @@ type IssueOptions = {
   scope?: string;
   /** `sub` as the user's UUID (default) or, for wire formats with numeric ids, its number. */
   subject?: "id" | "seq";
-  /** Keep the session's first `iat` (a refresh window counted from the first login). */
-  issuedAtLogin?: boolean;
+  /**
+   * The token is the one a login returns: it is timed at the session's start, so that its
+   * lifetime is exact whatever time passed between opening the session and signing.
+   */
+  atLogin?: boolean;
+  /** Keep the login's `iat` on a later token (a refresh window counted from the first login). */
+  keepLoginIat?: boolean;
 };
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
@@ -33,10 +38,9 @@ async function issue(ctx: CoreContext, kind: TokenKind, options: IssueOptions): 
   };
   if (session.clientId) claims.client_id = session.clientId;
   if (scope) claims.scope = scope;
-  const clock = seconds(ctx.now());
-  const issuedAt = options.issuedAtLogin ? seconds(session.createdAt) : clock;
-  // The first token of a session counted from its login is timed at the login itself.
-  const now = options.issuedAtLogin && session.generation === 0 ? issuedAt : clock;
+  const loginTime = seconds(session.createdAt);
+  const now = options.atLogin ? loginTime : seconds(ctx.now());
+  const issuedAt = options.atLogin || options.keepLoginIat ? loginTime : now;
   // Never outlive the session that backs the token.
   const expiresAt = Math.max(now + 1, Math.min(now + options.ttlSeconds, seconds(session.expiresAt)));
   return { token: await ctx.jwt.sign(kind, claims, { issuedAt, notBefore: now, expiresAt }), expiresIn: expiresAt - now };

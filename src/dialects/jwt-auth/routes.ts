@@ -55,7 +55,7 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
       session,
       ttlSeconds,
       subject: "seq",
-      issuedAtLogin: true,
+      atLogin: true,
       claims: claimsFor(request),
     });
     return envelope(tokenData(issued));
@@ -87,7 +87,7 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
     const issued = await core.exchangeAccessToken(session, {
       ttlSeconds,
       subject: "seq",
-      issuedAtLogin: true,
+      keepLoginIat: true,
       claims: claimsFor(request),
     });
     return envelope(tokenData(issued));

@@ -41,8 +41,8 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
       meta: requestMeta(request),
     });
     const [access, refresh, profile] = await Promise.all([
-      core.issueAccessToken({ user, session, ttlSeconds: config.jwtExtendedAccessTtl, claims: wireClaims() }),
-      core.issueRefreshJwt({ user, session, claims: wireClaims() }),
+      core.issueAccessToken({ user, session, ttlSeconds: config.jwtExtendedAccessTtl, claims: wireClaims(), atLogin: true }),
+      core.issueRefreshJwt({ user, session, claims: wireClaims(), atLogin: true }),
       core.accessProfile(user.id),
     ]);
     return ok("登录成功", {

@@ -60,7 +60,7 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
       sessionTtlSeconds: config.springRefreshTtl,
       meta: requestMeta(request),
     });
-    const access = await core.issueAccessToken({ user, session, ttlSeconds: config.springAccessTtl });
+    const access = await core.issueAccessToken({ user, session, ttlSeconds: config.springAccessTtl, atLogin: true });
     const refreshToken = await core.mintRefreshToken(session);
     return ok("成功", {
       access_token: access.token,

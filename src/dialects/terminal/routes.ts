@@ -43,7 +43,7 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
       sessionTtlSeconds: config.terminalTokenTtl,
       meta: requestMeta(request),
     });
-    const issued = await core.issueAccessToken({ user, session, ttlSeconds: config.terminalTokenTtl });
+    const issued = await core.issueAccessToken({ user, session, ttlSeconds: config.terminalTokenTtl, atLogin: true });
     return { message: "ok", token: issued.token };
   });
 

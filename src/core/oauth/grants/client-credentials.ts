@@ -14,7 +14,7 @@ export const clientCredentialsGrant: Grant = async (ctx, client, request, meta) 
   const scope = resolveScope(request.scope, client.scopes.join(" "));
   const ttlSeconds = client.accessTokenTtl ?? ctx.settings.accessTokenTtl;
   const session = await startClientSession(ctx, { clientId: client.id, scope, ttlSeconds, meta });
-  const access = await issueAccessToken(ctx, { user: null, session, ttlSeconds });
+  const access = await issueAccessToken(ctx, { user: null, session, ttlSeconds, atLogin: true });
   return {
     access_token: access.token,
     token_type: "Bearer",

@@ -29,7 +29,7 @@ export const passwordGrant: Grant = async (ctx, client, request, meta) => {
   }
   const { user, session } = result;
   const ttlSeconds = client.accessTokenTtl ?? ctx.settings.accessTokenTtl;
-  const access = await issueAccessToken(ctx, { user, session, ttlSeconds });
+  const access = await issueAccessToken(ctx, { user, session, ttlSeconds, atLogin: true });
   const refreshToken = client.grants.includes("refresh_token") ? await mintRefreshToken(ctx, session) : undefined;
   return {
     access_token: access.token,
