@@ -32,6 +32,8 @@ export async function createGatehouse(config: Config, log: Logger = createLogger
         codeCooldown: config.codeResendCooldown,
         codeDailyCap: config.codeDailyCap,
         serviceName: config.serviceName,
+        lockoutThreshold: config.lockoutThreshold,
+        lockoutSeconds: config.lockoutSeconds,
       },
       hashParams: { memoryKib: config.argon2MemoryKib, iterations: config.argon2Iterations },
       jwtAlg: config.jwtAlg,

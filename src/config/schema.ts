@@ -227,6 +227,18 @@ export const settings = {
     doc: "Most codes sent to one address in 24 hours.",
     parse: integer(1, 1000),
   },
+  lockoutThreshold: {
+    env: "LOCKOUT_THRESHOLD",
+    default: "10",
+    doc: "Failed password checks after which an account is locked (counted per account, across processes).",
+    parse: integer(1, 100),
+  },
+  lockoutSeconds: {
+    env: "LOCKOUT_SECONDS",
+    default: "30",
+    doc: "First lock duration; each further lock before a successful login doubles it, up to an hour.",
+    parse: integer(1, 3600),
+  },
   passwordMinLength: {
     env: "PASSWORD_MIN_LENGTH",
     default: "8",

@@ -23,6 +23,9 @@ export type CoreSettings = {
   codeTtl: number;
   codeCooldown: number;
   codeDailyCap: number;
+  /** Per-account lockout: failures before a lock, and the first lock's length in seconds. */
+  lockoutThreshold: number;
+  lockoutSeconds: number;
   /** The name mails are signed with. */
   serviceName: string;
 };

@@ -21,9 +21,11 @@ export type UserRecord = {
   createdAt: number;
   updatedAt: number;
   lastLoginAt: number | null;
+  /** Times the account was locked since its last successful login (for progressive delays). */
+  lockouts: number;
 };
 
-export type NewUser = Omit<UserRecord, "seq" | "lastLoginAt" | "updatedAt"> & {
+export type NewUser = Omit<UserRecord, "seq" | "lastLoginAt" | "updatedAt" | "lockouts"> & {
   emailCanonical: string | null;
 };
 
@@ -124,6 +126,16 @@ export interface UserRepository {
   /** Sets a new hash and revokes every session of the user but `keepSessionId`, atomically. */
   changePassword(id: string, hash: string, at: number, keepSessionId: string | null): Promise<void>;
   recordLogin(id: string, at: number): Promise<void>;
+  /**
+   * Counts a password check before it runs. Refused (false) while the account is locked or
+   * has `threshold` unresolved failures: parallel guesses cannot run more than `threshold`
+   * checks. A lock whose time is over is lifted by the next attempt.
+   */
+  reserveLoginAttempt(id: string, now: number, threshold: number): Promise<boolean>;
+  /** After a failed check: locks the account for `lockMs` once `threshold` failures were counted. */
+  lockIfOverThreshold(id: string, now: number, threshold: number, lockMs: number): Promise<void>;
+  /** After a successful check: the failures and locks are forgotten. */
+  clearLoginFailures(id: string): Promise<void>;
   delete(id: string): Promise<boolean>;
 }
 

@@ -18,6 +18,9 @@ export type Database = {
     created_at: number;
     updated_at: number;
     last_login_at: number | null;
+    failed_logins: Generated<number>;
+    lockouts: Generated<number>;
+    locked_until: number | null;
   };
   roles: { id: Generated<number>; name: string; description: string | null };
   permissions: { id: Generated<number>; name: string; description: string | null };

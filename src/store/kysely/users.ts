@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import {
   type NewUser,
   type PermissionRecord,
@@ -29,6 +29,7 @@ const toUser = (row: UserRow): UserRecord => ({
   createdAt: Number(row.created_at),
   updatedAt: Number(row.updated_at),
   lastLoginAt: row.last_login_at === null ? null : Number(row.last_login_at),
+  lockouts: Number(row.lockouts),
 });
 
 /** Maps a driver's unique-constraint error (SQLite or PostgreSQL) to `UniqueViolation`. */
@@ -102,6 +103,36 @@ export function createUserRepository(db: Kysely<Database>): UserRepository {
     },
     async recordLogin(id, at) {
       await db.updateTable("users").set({ last_login_at: at }).where("id", "=", id).execute();
+    },
+    async reserveLoginAttempt(id, now, threshold) {
+      const lockOver = sql<boolean>`locked_until is not null and locked_until <= ${now}`;
+      const result = await db
+        .updateTable("users")
+        .set({
+          failed_logins: sql`case when ${lockOver} then 1 else failed_logins + 1 end`,
+          locked_until: sql`case when ${lockOver} then null else locked_until end`,
+        })
+        .where("id", "=", id)
+        .where((eb) =>
+          eb.or([
+            eb.and([eb("locked_until", "is", null), eb("failed_logins", "<", threshold)]),
+            eb("locked_until", "<=", now),
+          ]),
+        )
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async lockIfOverThreshold(id, now, threshold, lockMs) {
+      await db
+        .updateTable("users")
+        .set({ locked_until: now + lockMs, lockouts: sql`lockouts + 1` })
+        .where("id", "=", id)
+        .where("failed_logins", ">=", threshold)
+        .where("locked_until", "is", null)
+        .execute();
+    },
+    async clearLoginFailures(id) {
+      await db.updateTable("users").set({ failed_logins: 0, lockouts: 0, locked_until: null }).where("id", "=", id).execute();
     },
     async delete(id) {
       const result = await db.deleteFrom("users").where("id", "=", id).executeTakeFirst();

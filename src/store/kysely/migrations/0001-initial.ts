@@ -31,6 +31,9 @@ export async function up(db: Db): Promise<void> {
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .addColumn("updated_at", "bigint", (c) => c.notNull())
     .addColumn("last_login_at", "bigint")
+    .addColumn("failed_logins", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("lockouts", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("locked_until", "bigint")
     .execute();
 
   await db.schema
