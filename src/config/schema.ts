@@ -59,13 +59,53 @@ export const settings = {
   databaseUrl: {
     env: "DATABASE_URL",
     default: "sqlite:./data/gatehouse.db",
-    doc: "`sqlite:<path>` (created and migrated on first start).",
+    doc: "`sqlite:<path>` (created and migrated on first start) or `postgres://user:pass@host:5432/db`.",
     parse: (raw: string) => {
+      if (/^postgres(ql)?:\/\/[^/]/.test(raw)) return raw;
       if (!raw.startsWith("sqlite:") || raw.length <= "sqlite:".length) {
-        throw new Error(`must look like sqlite:<path>, got "${raw}"`);
+        throw new Error("must look like sqlite:<path> or postgres://host/db");
       }
       return raw;
     },
+  },
+  dbPoolSize: {
+    env: "DB_POOL_SIZE",
+    default: "10",
+    doc: "Most PostgreSQL connections per process.",
+    parse: integer(1, 500),
+  },
+  dbStatementTimeoutMs: {
+    env: "DB_STATEMENT_TIMEOUT_MS",
+    default: "5000",
+    doc: "PostgreSQL statement timeout and connection-acquire timeout in ms; past it a request gets 503.",
+    parse: integer(100, 600_000),
+  },
+  workers: {
+    env: "WORKERS",
+    default: "1",
+    doc: "Worker processes sharing the port (`auto`: one per core); each is a full Gatehouse.",
+    parse: (raw: string): number | "auto" => (raw === "auto" ? "auto" : integer(1, 256)(raw)),
+  },
+  redisUrl: {
+    env: "REDIS_URL",
+    default: "",
+    doc: "`redis://host:6379`: per-IP rate-limit counters shared by every process; empty: counted per process.",
+    parse: (raw: string) => {
+      if (raw !== "" && !/^rediss?:\/\/./.test(raw)) throw new Error("must look like redis://host:6379");
+      return raw;
+    },
+  },
+  rateLimitMax: {
+    env: "RATE_LIMIT_MAX",
+    default: "300",
+    doc: "Requests one client IP may make per `RATE_LIMIT_WINDOW` seconds before getting 429 (probes and key documents excepted).",
+    parse: integer(1, 1_000_000),
+  },
+  rateLimitWindow: {
+    env: "RATE_LIMIT_WINDOW",
+    default: "60",
+    doc: "Length of the rate-limit window in seconds.",
+    parse: integer(1, 86_400),
   },
   logLevel: {
     env: "LOG_LEVEL",

@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   malformed_body: "The body is not valid JSON or form-urlencoded data.",
   request_too_large: "The request body exceeds the configured limit.",
   unsupported_media_type: "The body is neither JSON nor form-urlencoded.",
+  rate_limited: "Too many requests from this client; retry after the time in Retry-After.",
   service_unavailable: "The database cannot be reached; retry later.",
   server_error: "An unexpected error; details are in the server log only.",
 } as const;

@@ -17,6 +17,8 @@ export function registerHardening(app: FastifyInstance): void {
   app.addHook("onSend", async (_request, reply, payload) => {
     reply.headers(SECURITY_HEADERS);
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+    // Every documented 503 tells the client when to come back, whatever front door answered.
+    if (reply.statusCode === 503 && !reply.hasHeader("retry-after")) reply.header("retry-after", "5");
     return payload;
   });
   app.addHook("onResponse", async (request, reply) => {

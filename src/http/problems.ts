@@ -12,13 +12,29 @@ export function toErrorCode(error: unknown, log: FastifyBaseLogger): { code: Err
   if (code === "FST_ERR_CTP_BODY_TOO_LARGE" || statusCode === 413) return { code: "request_too_large" };
   if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" || statusCode === 415) return { code: "unsupported_media_type" };
   if (code === "GATEHOUSE_MALFORMED_BODY" || code.startsWith("FST_ERR_CTP_")) return { code: "malformed_body" };
-  if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED" || code === "SQLITE_IOERR" || code === "SQLITE_FULL") {
-    log.warn({ code }, "database unavailable");
+  if (statusCode === 429) return { code: "rate_limited" };
+  if (isDatabaseUnavailable(error)) {
+    log.warn({ code, message: (error as Error).message }, "database unavailable");
     return { code: "service_unavailable" };
   }
   if (typeof statusCode === "number" && statusCode >= 400 && statusCode < 500) return { code: "invalid_request" };
   log.error({ err: error }, "unexpected error");
   return { code: "server_error" };
+}
+
+const SQLITE_UNAVAILABLE = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN"]);
+const NETWORK_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH"]);
+
+/**
+ * A database that cannot serve right now (down, restarting, overloaded, timed out) — as
+ * opposed to a bug. PostgreSQL classes 08 (connection), 53 (resources), 57 (operator
+ * intervention, statement timeout) and 40 (serialization, deadlock) qualify.
+ */
+function isDatabaseUnavailable(error: unknown): boolean {
+  const { code = "", message = "" } = error as { code?: string; message?: string };
+  if (SQLITE_UNAVAILABLE.has(code) || NETWORK_ERRORS.has(code)) return true;
+  if (/^(08|53|57|40)[0-9A-Z]{3}$/.test(code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message);
 }
 
 /** HTTP status for each code on the native and OAuth routes (dialects keep their own tables). */
@@ -56,6 +72,7 @@ export const STATUS: Record<ErrorCode, number> = {
   malformed_body: 400,
   request_too_large: 413,
   unsupported_media_type: 415,
+  rate_limited: 429,
   service_unavailable: 503,
   server_error: 500,
 };

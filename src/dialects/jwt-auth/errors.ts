@@ -39,6 +39,7 @@ export function failureFor(code: ErrorCode): { status: number; message: string }
     malformed_body: { status: 400, message: "Bad Request" },
     request_too_large: { status: 413, message: "Payload Too Large" },
     unsupported_media_type: { status: 415, message: "Unsupported Media Type" },
+    rate_limited: { status: 429, message: "Too Many Attempts." },
     service_unavailable: { status: 503, message: "Service Unavailable" },
   };
   return table[code] ?? { status: 500, message: "Server Error" };

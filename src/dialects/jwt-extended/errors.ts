@@ -54,6 +54,7 @@ export function envelopeFor(code: ErrorCode, policy: PasswordPolicy): Envelope {
     unsupported_media_type: { status: 415, msg: "不支持的请求格式，请使用 JSON 或表单" },
     not_found: { status: 404, msg: "接口不存在" },
     method_not_allowed: { status: 405, msg: "请求方法不被允许" },
+    rate_limited: { status: 429, msg: "请求过于频繁，请稍后重试" },
     service_unavailable: { status: 503, msg: "服务暂时不可用，请稍后重试" },
   };
   return transport[code] ?? { status: 500, msg: "服务器内部错误" };

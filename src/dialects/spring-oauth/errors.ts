@@ -49,6 +49,7 @@ export function messageFor(code: ErrorCode, policy: PasswordPolicy): { status: n
     malformed_body: { status: 400, message: "请求体格式错误" },
     request_too_large: { status: 413, message: "请求体过大" },
     unsupported_media_type: { status: 415, message: "不支持的请求格式" },
+    rate_limited: { status: 429, message: "请求过于频繁，请稍后重试" },
     service_unavailable: { status: 503, message: "服务暂时不可用，请稍后重试" },
   };
   return transport[code] ?? { status: 500, message: "服务器内部错误" };

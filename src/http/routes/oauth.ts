@@ -71,7 +71,6 @@ export function renderOAuthError(error: unknown, request: FastifyRequest, reply:
   // RFC 6749 §5.2 names a malformed request `invalid_request`.
   const wire: ErrorCode = code === "malformed_body" ? "invalid_request" : code;
   if (wire === "invalid_client") reply.header("www-authenticate", 'Basic realm="gatehouse", charset="UTF-8"');
-  if (wire === "service_unavailable") reply.header("retry-after", "5");
   const description = detail && wire !== "server_error" ? { error_description: detail } : {};
   return reply.code(STATUS[wire]).send({ error: wire, ...description });
 }

@@ -114,10 +114,7 @@ export function createUserRepository(db: Kysely<Database>): UserRepository {
         })
         .where("id", "=", id)
         .where((eb) =>
-          eb.or([
-            eb.and([eb("locked_until", "is", null), eb("failed_logins", "<", threshold)]),
-            eb("locked_until", "<=", now),
-          ]),
+          eb.or([eb.and([eb("locked_until", "is", null), eb("failed_logins", "<", threshold)]), eb("locked_until", "<=", now)]),
         )
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
