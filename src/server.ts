@@ -14,7 +14,7 @@ export type Gatehouse = { core: Core; store: Store; log: Logger; close: () => Pr
 
 /** Composition root without HTTP: store (migrated) → core. The CLI uses exactly this. */
 export async function createGatehouse(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Gatehouse> {
-  const { store, migrate } = openStore(config.databaseUrl);
+  const { store, migrate } = openStore(config);
   const mail = config.smtpUrl ? createSmtpSender(config.smtpUrl, config.mailFrom) : createLogSender(log);
   try {
     await migrate();

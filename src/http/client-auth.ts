@@ -43,9 +43,20 @@ export function clientCredentials(request: FastifyRequest, body: Record<string, 
   return { clientId: formId, secret: formSecret ?? null, basic: false };
 }
 
-/** Authenticates the calling client or throws `invalid_client`. */
-export async function requireClient(core: Core, request: FastifyRequest, body: Record<string, unknown>): Promise<ClientRecord> {
+/**
+ * Authenticates the calling client or throws `invalid_client`. `confidential` refuses public
+ * clients, which prove nothing by naming themselves (introspection must not be open to them).
+ */
+export async function requireClient(
+  core: Core,
+  request: FastifyRequest,
+  body: Record<string, unknown>,
+  kind: "any" | "confidential" = "any",
+): Promise<ClientRecord> {
   const credentials = clientCredentials(request, body);
   if (!credentials) throw new AuthError("invalid_client", "client authentication required");
-  return core.authenticateClient(credentials.clientId, credentials.secret);
+  const client = await core.authenticateClient(credentials.clientId, credentials.secret);
+  if (kind === "confidential" && client.secretHash === null)
+    throw new AuthError("invalid_client", "a confidential client is required");
+  return client;
 }

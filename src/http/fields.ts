@@ -5,6 +5,12 @@ export type Field = string | undefined | typeof INVALID;
 
 const MAX_FIELD_LENGTH = 8192;
 
+/**
+ * NUL and lone surrogates cannot be stored faithfully (PostgreSQL refuses NUL in text; a lone
+ * surrogate becomes U+FFFD and would collide), so no front door ever passes them on.
+ */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** The body as a record, or `null` when it is a JSON array, string, number or the like. */
 export function asRecord(body: unknown): Record<string, unknown> | null {
   if (body === undefined || body === null) return Object.create(null);
@@ -13,14 +19,14 @@ export function asRecord(body: unknown): Record<string, unknown> | null {
 }
 
 /**
- * A string field: `undefined` when absent (or JSON null), `INVALID` when of another type or
- * over-long. Only own properties count, so `__proto__` tricks read as absent.
+ * A string field: `undefined` when absent (or JSON null), `INVALID` when of another type,
+ * over-long, or holding characters that cannot be stored. Only own properties count, so `__proto__` tricks read as absent.
  */
 export function stringField(record: Record<string, unknown>, name: string): Field {
   if (!Object.hasOwn(record, name)) return undefined;
   const value = record[name];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string" || value.length > MAX_FIELD_LENGTH) return INVALID;
+  if (typeof value !== "string" || value.length > MAX_FIELD_LENGTH || UNSTORABLE.test(value)) return INVALID;
   return value;
 }
 

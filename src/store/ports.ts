@@ -203,16 +203,18 @@ export interface CodeRepository {
   reserveSend(purpose: string, target: string, now: number, cooldownMs: number, dailyCap: number): Promise<SendReservation>;
   /** Gives back a reservation whose mail could not be sent. */
   releaseSend(purpose: string, target: string, reservedAt: number): Promise<void>;
-  /** Stores a code and supersedes every earlier live code for the same purpose and target. */
+  /** Stores a code that is not yet usable: its mail has not been accepted yet. */
   insert(code: CodeRecord): Promise<void>;
+  /** Its mail was accepted: the code becomes usable and supersedes every earlier one. */
+  markSent(code: CodeRecord, at: number): Promise<void>;
   delete(id: string): Promise<void>;
-  /** The newest code for the purpose and target that is neither used nor superseded. */
+  /** The newest sent code for the purpose and target that is neither used nor superseded. */
   findLive(purpose: string, target: string): Promise<CodeRecord | null>;
   /** Counts one attempt if fewer than `max` were made on an unused code; false otherwise. */
   countAttempt(id: string, max: number): Promise<boolean>;
   /** Marks the code used; true for exactly one caller. */
   consume(id: string, at: number): Promise<boolean>;
-  /** Makes a consumed code usable again (its use was rolled back). */
+  /** Makes a consumed code usable again and gives back the attempt (its use was rolled back). */
   unconsume(id: string): Promise<void>;
 }
 

@@ -6,6 +6,7 @@ import { loadConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
 import { createLogger } from "../../src/logger.js";
 import { createServer, type Server } from "../../src/server.js";
+import { createPostgresDatabase, testDatabase } from "./database.js";
 
 export type Response<T = any> = { status: number; headers: Headers; body: T; text: string };
 
@@ -33,13 +34,23 @@ export type TestServer = {
 };
 
 /**
- * Starts a real Gatehouse on a fresh SQLite file in a temp folder, listening on a random
- * loopback port, with `env` overriding the configuration. Logs are captured in memory.
+ * Starts a real Gatehouse on a fresh database — a SQLite file in a temp folder, or a new
+ * PostgreSQL database when `GATEHOUSE_TEST_DATABASE=postgres` — listening on a random loopback
+ * port, with `env` overriding the configuration. Logs are captured in memory.
  */
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-test-"));
-  const databaseUrl = `sqlite:${join(dir, "gatehouse.db")}`;
-  const fullEnv = { DATABASE_URL: databaseUrl, LOG_LEVEL: "info", HOST: "127.0.0.1", PORT: "0", ...env };
+  const postgres = testDatabase() === "postgres" ? await createPostgresDatabase() : null;
+  const databaseUrl = postgres?.url ?? `sqlite:${join(dir, "gatehouse.db")}`;
+  // Suites make hundreds of requests from one address; the rate-limit tests set their own limit.
+  const fullEnv = {
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: "info",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    RATE_LIMIT_MAX: "100000",
+    ...env,
+  };
   const config = loadConfig(fullEnv);
   const logs: string[] = [];
   const sink = new Writable({
@@ -86,6 +97,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     env: fullEnv,
     async close() {
       await server.close();
+      await postgres?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

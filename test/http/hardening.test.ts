@@ -74,11 +74,33 @@ describe("hostile and malformed input never yields a 500", () => {
     assert.deepEqual(array.body, { code: 1, data: null, msg: "参数格式错误" });
   });
 
-  it("answers SQL-looking and NUL-bearing input as ordinary failures", async () => {
-    for (const username of ["' OR '1'='1", "admin'--", "';SELECT 1--", "nul\u0000byte"]) {
+  it("answers SQL-looking input as an ordinary failure", async () => {
+    for (const username of ["' OR '1'='1", "admin'--", "';SELECT pg_sleep(5)--"]) {
       const response = await gh.post("/api/auth/login", { json: { username, password: "correct horse battery" } });
       assert.deepEqual(response.body, { code: 1, data: null, msg: "登录失败" }, username);
     }
+  });
+
+  it("refuses NUL and lone surrogates in any field before they reach the database", async () => {
+    const bad = ["nul\u0000byte", "lone\ud800", "\udc00lone"];
+    for (const value of bad) {
+      const login = await gh.post("/api/auth/login", { json: { username: value, password: "correct horse battery" } });
+      assert.deepEqual(login.body, { code: 1, data: null, msg: "参数格式错误" });
+      const email = await gh.post("/api/auth/register", {
+        json: { username: "surrogates", password: "correct horse battery", email: value },
+      });
+      assert.deepEqual(email.body, { code: 1, data: null, msg: "参数格式错误" });
+      const terminal = await gh.post("/auth/login", {
+        json: { username: "surrogates", password: "correct horse battery", terminal: value },
+      });
+      assert.equal(terminal.status, 400);
+      const jwtAuth = await gh.post("/register", { json: { uid: "surrogates", email: "s@example.com", password: value } });
+      assert.equal(jwtAuth.status, 422);
+      const token = await gh.post("/oauth/token", { json: { grant_type: "password", client_id: value } });
+      assert.equal(token.status, 400);
+    }
+    const pair = await gh.post("/api/auth/register", { json: { username: "emoji", password: "correct horse 😀 battery" } });
+    assert.deepEqual(pair.body, { code: 0, data: null, msg: "注册成功" });
   });
 
   it("refuses request headers over 16 KB with 431 and stays up", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import Database from "better-sqlite3";
+import { queryDatabase } from "../helpers/database.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 const PASSWORD = "correct horse battery";
@@ -13,18 +13,13 @@ describe("per-account lockout", () => {
     gh.post("/oauth/token", { form: { grant_type: "password", username, password, client_id: "watup", client_secret: "watup" } });
   const register = (username: string) => gh.post("/api/auth/register", { json: { username, password: PASSWORD } });
   /** Password checks that actually ran against the stored hash (not refused as locked). */
-  const evaluatedFailures = (userId: string) => {
-    const db = new Database(gh.databaseUrl.slice("sqlite:".length), { readonly: true });
-    try {
-      const row = db
-        .prepare(
-          "select count(*) as n from audit_events where event = 'login' and outcome = 'failure' and user_id = ? and detail is null",
-        )
-        .get(userId) as { n: number };
-      return row.n;
-    } finally {
-      db.close();
-    }
+  const evaluatedFailures = async (userId: string) => {
+    const [row] = await queryDatabase<{ n: number | string }>(
+      gh.databaseUrl,
+      "select count(*) as n from audit_events where event = 'login' and outcome = 'failure' and user_id = ? and detail is null",
+      [userId],
+    );
+    return Number(row?.n);
   };
 
   before(async () => {
@@ -59,7 +54,8 @@ describe("per-account lockout", () => {
     const userId = first.body.data.payload.user.user_id;
     const answers = await Promise.all(Array.from({ length: 60 }, () => login("burst", "wrong horse battery")));
     for (const answer of answers) assert.deepEqual(answer.body, { code: 1, data: null, msg: "登录失败" });
-    assert.ok(evaluatedFailures(userId) <= 3, `checked ${evaluatedFailures(userId)} wrong passwords`);
+    const evaluated = await evaluatedFailures(userId);
+    assert.ok(evaluated <= 3, `checked ${evaluated} wrong passwords`);
     assert.equal((await login("burst", PASSWORD)).body.code, 1);
   });
 

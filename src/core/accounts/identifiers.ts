@@ -5,8 +5,9 @@ export const MAX_EMAIL_LENGTH = 254;
 
 // Control, format, unassigned, private-use and surrogate code points, and any white space.
 const FORBIDDEN_IN_USERNAME = /[\p{C}\p{Z}]/u;
-// Linear: no nested quantifiers; the length is bounded before it runs.
-const EMAIL_SHAPE = /^[^\s@]{1,64}@[^\s@.]+(\.[^\s@.]+)+$/u;
+// Only what RFC 5322 allows in a plain addr-spec: no quotes, brackets, commas or comments, which
+// a mail library would read as address syntax and deliver elsewhere. Linear; length bounded first.
+const EMAIL_SHAPE = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+$/u;
 
 export type CanonicalUsername = { display: string; canonical: string };
 
@@ -25,6 +26,15 @@ export function canonicalUsername(username: string): CanonicalUsername {
     throw new AuthError("username_invalid", `1 to ${MAX_USERNAME_LENGTH} characters`);
   }
   return { display, canonical };
+}
+
+/** A display name: up to 64 code points, no control or format characters; `null` stays `null`. */
+export function checkDisplayName(name: string | null): string | null {
+  if (name === null) return null;
+  if (name.length > MAX_USERNAME_LENGTH * 2 || [...name].length > MAX_USERNAME_LENGTH || /\p{C}/u.test(name)) {
+    throw new AuthError("username_invalid", `a display name has at most ${MAX_USERNAME_LENGTH} printable characters`);
+  }
+  return name.normalize("NFC");
 }
 
 /** The lookup form of a username that may not be valid; `null` when it cannot exist. */

@@ -3,7 +3,7 @@ import { UniqueViolation, type UserRecord } from "../../store/ports.js";
 import { audit, type CoreContext } from "../context.js";
 import { AuthError } from "../errors.js";
 import { checkNewPassword } from "../passwords/policy.js";
-import { canonicalEmail, canonicalUsername } from "./identifiers.js";
+import { canonicalEmail, canonicalUsername, checkDisplayName } from "./identifiers.js";
 
 export type Registration = {
   username: string;
@@ -26,6 +26,7 @@ export const DEFAULT_ROLE = "USER";
  */
 export async function register(ctx: CoreContext, input: Registration): Promise<UserRecord> {
   const { display, canonical } = canonicalUsername(input.username);
+  const displayName = checkDisplayName(input.displayName ?? null);
   const email = input.email ? input.email : null;
   const emailCanonical = email === null ? null : canonicalEmail(email);
   const password = checkNewPassword(input.password, ctx.settings.passwordPolicy, display);
@@ -36,7 +37,7 @@ export async function register(ctx: CoreContext, input: Registration): Promise<U
         id: randomUUID(),
         username: display,
         usernameCanonical: canonical,
-        displayName: input.displayName ?? null,
+        displayName,
         email,
         emailCanonical,
         emailVerified: input.emailVerified ?? false,

@@ -15,7 +15,7 @@ const hashCode = (ctx: CoreContext, purpose: CodePurpose, target: string, code: 
 
 /**
  * Mails a fresh 6-digit code (CSPRNG) for `purpose` to `email`. Only its keyed hash, bound to
- * purpose and address, is stored; a new code supersedes the previous one. The cooldown and
+ * purpose and address, is stored; once mailed, a new code supersedes the previous one. The cooldown and
  * the daily cap are reserved atomically before sending; a failed send stores nothing.
  */
 export async function sendCode(ctx: CoreContext, purpose: CodePurpose, email: string): Promise<void> {
@@ -25,9 +25,8 @@ export async function sendCode(ctx: CoreContext, purpose: CodePurpose, email: st
   const reservation = await ctx.store.codes.reserveSend(purpose, target, now, codeCooldown * 1000, codeDailyCap);
   if (reservation !== "ok") throw new AuthError(reservation === "cooldown" ? "code_cooldown" : "code_daily_cap");
   const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
-  const id = randomUUID();
-  await ctx.store.codes.insert({
-    id,
+  const record = {
+    id: randomUUID(),
     purpose,
     target,
     codeHash: hashCode(ctx, purpose, target, code),
@@ -35,15 +34,18 @@ export async function sendCode(ctx: CoreContext, purpose: CodePurpose, email: st
     expiresAt: now + codeTtl * 1000,
     attempts: 0,
     consumedAt: null,
-  });
+  };
+  await ctx.store.codes.insert(record);
   try {
     await ctx.mail.send(verificationMail(email, code, codeTtl, ctx.settings.serviceName));
   } catch (error) {
+    // Nothing of this attempt remains, and the code the user may already hold stays valid.
     ctx.log.warn({ err: { message: (error as Error).message }, purpose }, "verification mail not sent");
-    await ctx.store.codes.delete(id);
+    await ctx.store.codes.delete(record.id);
     await ctx.store.codes.releaseSend(purpose, target, now);
     throw new AuthError("mail_failed");
   }
+  await ctx.store.codes.markSent(record, ctx.now());
   await audit(ctx, { event: "code_sent", outcome: "success", detail: purpose });
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Core } from "../../core/index.js";
 import { requireClient } from "../../http/client-auth.js";
-import { mergedInput, readFields } from "../../http/fields.js";
+import { asRecord, mergedInput, readFields } from "../../http/fields.js";
 import { requestMeta } from "../../http/request-meta.js";
 import type { DialectOptions } from "../types.js";
 import { FULL_AUTHENTICATION, SpringFailure, TOKEN_EXPIRED, TOKEN_NOT_RECOGNISED } from "./errors.js";
@@ -24,6 +24,12 @@ async function activeToken(core: Core, token: string) {
   throw checked.ok || checked.reason !== "expired" ? TOKEN_NOT_RECOGNISED : TOKEN_EXPIRED;
 }
 
+/** An id with `@` could never log in here: `/oauth/login` reads such an id as an email. */
+function loginId(id: string): string {
+  if (id.includes("@")) throw new SpringFailure("用户id不合法：不能包含@");
+  return id;
+}
+
 export async function routes(app: FastifyInstance, { core, config }: DialectOptions): Promise<void> {
   app.post("/sendCode", async (request) => {
     const { email } = fields(request, ["email"] as const).values;
@@ -34,7 +40,7 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
 
   app.post("/checkUserId", async (request) => {
     const { id } = fields(request, ["id"] as const).values;
-    return (await core.isUsernameAvailable(id)) ? ok("用户id合法") : refused("用户id被占用");
+    return (await core.isUsernameAvailable(loginId(id))) ? ok("用户id合法") : refused("用户id被占用");
   });
 
   app.post("/register", async (request) => {
@@ -45,7 +51,7 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
       "email",
       "code",
     ] as const).values;
-    await core.registerWithCode({ username: id, displayName: username, password, email, code });
+    await core.registerWithCode({ username: loginId(id), displayName: username, password, email, code });
     return ok("注册成功");
   });
 
@@ -73,9 +79,10 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
   });
 
   const checkToken = async (request: FastifyRequest) => {
-    const { values, input } = fields(request, ["token"] as const);
+    const { values } = fields(request, ["token"] as const);
     if (!config.springCheckTokenOpen) {
-      await requireClient(core, request, input).catch(() => {
+      // Client credentials only from the header or the body, never the query string.
+      await requireClient(core, request, asRecord(request.body) ?? {}, "confidential").catch(() => {
         throw FULL_AUTHENTICATION;
       });
     }

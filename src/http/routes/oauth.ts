@@ -34,7 +34,7 @@ export async function oauthRoutes(app: FastifyInstance, { core }: { core: Core }
 
   app.post("/oauth/introspect", async (request) => {
     const body = requireRecord(request.body);
-    await requireClient(core, request, body);
+    await requireClient(core, request, body, "confidential");
     return core.introspect(requiredString(body, "token"));
   });
 

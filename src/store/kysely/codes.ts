@@ -43,29 +43,33 @@ export function createCodeRepository(db: Kysely<Database>): CodeRepository {
         .where("last_sent_at", "=", reservedAt)
         .execute();
     },
-    insert(code) {
+    async insert(code) {
+      await db
+        .insertInto("verification_codes")
+        .values({
+          id: code.id,
+          purpose: code.purpose,
+          target: code.target,
+          code_hash: code.codeHash,
+          created_at: code.createdAt,
+          expires_at: code.expiresAt,
+          attempts: code.attempts,
+          consumed_at: code.consumedAt,
+        })
+        .execute();
+    },
+    markSent(code, at) {
       return db.transaction().execute(async (trx) => {
         await trx
           .updateTable("verification_codes")
-          .set({ superseded_at: code.createdAt })
+          .set({ superseded_at: at })
           .where("purpose", "=", code.purpose)
           .where("target", "=", code.target)
+          .where("id", "!=", code.id)
           .where("superseded_at", "is", null)
           .where("consumed_at", "is", null)
           .execute();
-        await trx
-          .insertInto("verification_codes")
-          .values({
-            id: code.id,
-            purpose: code.purpose,
-            target: code.target,
-            code_hash: code.codeHash,
-            created_at: code.createdAt,
-            expires_at: code.expiresAt,
-            attempts: code.attempts,
-            consumed_at: code.consumedAt,
-          })
-          .execute();
+        await trx.updateTable("verification_codes").set({ sent_at: at }).where("id", "=", code.id).execute();
       });
     },
     async delete(id) {
@@ -79,6 +83,7 @@ export function createCodeRepository(db: Kysely<Database>): CodeRepository {
         .where("target", "=", target)
         .where("superseded_at", "is", null)
         .where("consumed_at", "is", null)
+        .where("sent_at", "is not", null)
         .orderBy("created_at", "desc")
         .executeTakeFirst();
       if (!row) return null;
@@ -114,7 +119,11 @@ export function createCodeRepository(db: Kysely<Database>): CodeRepository {
       return Number(result.numUpdatedRows) === 1;
     },
     async unconsume(id) {
-      await db.updateTable("verification_codes").set({ consumed_at: null }).where("id", "=", id).execute();
+      await db
+        .updateTable("verification_codes")
+        .set({ consumed_at: null, attempts: sql`case when attempts > 0 then attempts - 1 else 0 end` })
+        .where("id", "=", id)
+        .execute();
     },
   };
 }

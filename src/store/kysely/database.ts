@@ -68,6 +68,7 @@ export type Database = {
     created_at: number;
     expires_at: number;
     attempts: Generated<number>;
+    sent_at: number | null;
     consumed_at: number | null;
     superseded_at: number | null;
   };

@@ -158,6 +158,7 @@ async function createCodeTables(db: Db): Promise<void> {
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .addColumn("expires_at", "bigint", (c) => c.notNull())
     .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("sent_at", "bigint")
     .addColumn("consumed_at", "bigint")
     .addColumn("superseded_at", "bigint")
     .execute();

@@ -1,0 +1,65 @@
+import { randomBytes } from "node:crypto";
+import Database from "better-sqlite3";
+import pg from "pg";
+
+/** The database this test run targets: `GATEHOUSE_TEST_DATABASE` is `sqlite` (default) or `postgres`. */
+export const testDatabase = (): "sqlite" | "postgres" =>
+  process.env.GATEHOUSE_TEST_DATABASE === "postgres" ? "postgres" : "sqlite";
+
+/** Where the test PostgreSQL server is; each test server gets a database of its own on it. */
+export const POSTGRES_ADMIN_URL = process.env.GATEHOUSE_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+export type PostgresDatabase = { url: string; drop: () => Promise<void> };
+
+async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 3_000 });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates an empty database with a unique name; `drop` removes it (closing its connections). */
+export async function createPostgresDatabase(): Promise<PostgresDatabase> {
+  const name = `gatehouse_test_${randomBytes(6).toString("hex")}`;
+  await admin((client) => client.query(`create database ${name}`));
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => admin((client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+  };
+}
+
+/**
+ * Runs one read query against a test server's database, SQLite or PostgreSQL alike; write the
+ * SQL with `?` placeholders.
+ */
+export async function queryDatabase<T = Record<string, unknown>>(
+  databaseUrl: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  if (databaseUrl.startsWith("sqlite:")) {
+    const db = new Database(databaseUrl.slice("sqlite:".length), { readonly: true });
+    try {
+      return db.prepare(text).all(...params) as T[];
+    } finally {
+      db.close();
+    }
+  }
+  let index = 0;
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const result = await client.query(
+      text.replace(/\?/g, () => `$${++index}`),
+      params,
+    );
+    return result.rows as T[];
+  } finally {
+    await client.end();
+  }
+}
