@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import Database from "better-sqlite3";
 import { PASSWORD, sleep } from "../helpers/oauth.js";
+import { queryDatabase } from "../helpers/database.js";
 import { type Response, startServer, type TestServer } from "../helpers/server.js";
 import { codeFrom, containsCode, type SmtpReceiver, startSmtpReceiver } from "../helpers/smtp.js";
 
@@ -25,23 +25,19 @@ function expectBody(response: Response, status: number, body: unknown): void {
 /** Another 6-digit code than `code`: `code + offset`, wrapping around. */
 const other = (code: string, offset = 1) => String((Number(code) + offset) % 1_000_000).padStart(6, "0");
 
-function openDatabase(gh: TestServer): Database.Database {
-  return new Database(gh.databaseUrl.slice("sqlite:".length), { readonly: true, fileMustExist: true });
-}
-
-/** Every value of every row of every table, as text. */
-function everyStoredValue(gh: TestServer): string[] {
-  const db = openDatabase(gh);
-  try {
-    const tables = db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[];
-    return tables.flatMap(({ name }) =>
-      (db.prepare(`select * from "${name}"`).all() as Record<string, unknown>[]).flatMap((row) =>
-        Object.values(row).map((value) => (Buffer.isBuffer(value) ? value.toString("latin1") : String(value))),
-      ),
-    );
-  } finally {
-    db.close();
+/** Every value of every row of every table, as text (SQLite or PostgreSQL). */
+async function everyStoredValue(gh: TestServer): Promise<string[]> {
+  const tableQuery = gh.databaseUrl.startsWith("sqlite:")
+    ? "select name from sqlite_master where type = 'table'"
+    : "select table_name as name from information_schema.tables where table_schema = 'public'";
+  const tables = await queryDatabase<{ name: string }>(gh.databaseUrl, tableQuery);
+  const values: string[] = [];
+  for (const { name } of tables) {
+    for (const row of await queryDatabase(gh.databaseUrl, `select * from "${name}"`)) {
+      values.push(...Object.values(row).map((value) => (Buffer.isBuffer(value) ? value.toString("latin1") : String(value))));
+    }
   }
+  return values;
 }
 
 /** The dialect's routes used here, recording every answer so that no test can leak a code unseen. */
@@ -175,22 +171,19 @@ describe("spring-oauth registration with a mailed code (POST /oauth/register)", 
     for (const response of guesses) expectBody(response, 200, WRONG_CODE);
     expectBody(await s.register("racer", "parallel@example.com", code), 200, WRONG_CODE);
     assert.ok(await s.isFree("racer"));
-    const db = openDatabase(gh);
-    try {
-      const rows = db.prepare("select attempts from verification_codes where target = ?").all("parallel@example.com") as {
-        attempts: number;
-      }[];
-      assert.equal(rows.length, 1);
-      assert.ok((rows[0] as { attempts: number }).attempts <= 5, `attempts: ${rows[0]?.attempts}`);
-    } finally {
-      db.close();
-    }
+    const rows = await queryDatabase<{ attempts: number }>(
+      gh.databaseUrl,
+      "select attempts from verification_codes where target = ?",
+      ["parallel@example.com"],
+    );
+    assert.equal(rows.length, 1);
+    assert.ok(Number(rows[0]?.attempts) <= 5, `attempts: ${rows[0]?.attempts}`);
   });
 
-  it("stores codes only as hashes: no table holds a mailed code", () => {
+  it("stores codes only as hashes: no table holds a mailed code", async () => {
     const codes = smtp.mails.map(codeFrom);
     assert.ok(codes.length >= 7);
-    const stored = everyStoredValue(gh);
+    const stored = await everyStoredValue(gh);
     for (const code of codes) {
       for (const value of stored) assert.ok(!containsCode(value, code), `code ${code} stored in: ${value.slice(0, 200)}`);
     }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import Database from "better-sqlite3";
 import { cli, PASSWORD } from "../helpers/oauth.js";
+import { queryDatabase } from "../helpers/database.js";
 import { type Response, type RequestOptions, startServer, type TestServer } from "../helpers/server.js";
 import { closedSmtpUrl, codeFrom, containsCode, type SmtpReceiver, startSmtpReceiver } from "../helpers/smtp.js";
 
@@ -31,15 +31,8 @@ function expectRefused(response: Response, pattern: RegExp = /\S/): void {
   assert.match(response.body.message, pattern);
 }
 
-/** Rows of a read-only query against the server's SQLite file. */
-function rows(gh: TestServer, query: string, ...params: unknown[]): Record<string, unknown>[] {
-  const db = new Database(gh.databaseUrl.slice("sqlite:".length), { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare(query).all(...params) as Record<string, unknown>[];
-  } finally {
-    db.close();
-  }
-}
+/** Rows of a read-only query against the server's database (SQLite or PostgreSQL). */
+const rows = (gh: TestServer, query: string, ...params: unknown[]) => queryDatabase(gh.databaseUrl, query, params);
 
 describe("spring-oauth sendCode (POST /oauth/sendCode) with a real SMTP server", () => {
   let gh: TestServer;
@@ -157,7 +150,7 @@ describe("spring-oauth sendCode (POST /oauth/sendCode) with a real SMTP server",
     } finally {
       smtp.refuseDeliveries(false);
     }
-    assert.equal(rows(gh, "select * from verification_codes where target = ?", "bounce@example.com").length, 0);
+    assert.equal((await rows(gh, "select * from verification_codes where target = ?", "bounce@example.com")).length, 0);
     expectBody(await sendCode("bounce@example.com"), 200, SENT);
     codeFrom(smtp.onlyMailTo("bounce@example.com"));
   });
@@ -182,15 +175,15 @@ describe("spring-oauth sendCode when the mail server cannot be reached", () => {
 
   it("answers 验证码发送失败, stores no code and counts no send", async () => {
     expectBody(await gh.post("/oauth/sendCode", { form: { email: "down@example.com" } }), 200, SEND_FAILED);
-    assert.deepEqual(rows(gh, "select id from verification_codes"), []);
+    assert.deepEqual(await rows(gh, "select id from verification_codes"), []);
     // The reservation made before sending was given back: nothing counts against the daily cap.
     assert.deepEqual(
-      rows(gh, "select window_count from code_throttle").map((row) => row.window_count),
+      (await rows(gh, "select window_count from code_throttle")).map((row) => row.window_count),
       [0],
     );
     // The failed attempt did not start the 60 s cooldown: the retry is tried, and fails the same way.
     expectBody(await gh.post("/oauth/sendCode", { form: { email: "down@example.com" } }), 200, SEND_FAILED);
-    assert.deepEqual(rows(gh, "select id from verification_codes"), []);
+    assert.deepEqual(await rows(gh, "select id from verification_codes"), []);
   });
 });
 

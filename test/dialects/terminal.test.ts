@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import Database from "better-sqlite3";
 import { b64url, createClient, decodeJws, passwordGrant, sleep } from "../helpers/oauth.js";
+import { queryDatabase } from "../helpers/database.js";
 import { type Response, startServer, type TestServer } from "../helpers/server.js";
 
 // The terminal dialect (api-docs 003): per-device sessions under /auth, body {"message": ...}.
@@ -249,20 +249,13 @@ describe("terminal password change and unregister", () => {
     // An OAuth login too, so that a refresh token row exists to be deleted.
     const client = await createClient(gh, "term-app");
     assert.equal((await passwordGrant(gh, client, "term_ivy")).status, 200);
-    const rows = (sql: string, ...params: string[]) => {
-      const db = new Database(gh.databaseUrl.slice("sqlite:".length), { readonly: true, fileMustExist: true });
-      try {
-        return db.prepare(sql).all(...params) as Record<string, unknown>[];
-      } finally {
-        db.close();
-      }
-    };
+    const rows = (sql: string, ...params: string[]) => queryDatabase(gh.databaseUrl, sql, params);
     const users = "SELECT * FROM users WHERE id = ? OR username_canonical = 'term_ivy'";
     const sessions = "SELECT * FROM sessions WHERE user_id = ?";
     const refresh =
       "SELECT r.* FROM refresh_tokens r LEFT JOIN sessions s ON s.id = r.session_id WHERE s.user_id = ? OR s.id IS NULL";
     const roles = "SELECT * FROM user_roles WHERE user_id = ?";
-    for (const sql of [users, sessions, refresh, roles]) assert.ok(rows(sql, id).length > 0, sql);
+    for (const sql of [users, sessions, refresh, roles]) assert.ok((await rows(sql, id)).length > 0, sql);
 
     expectBody(await t.unregister("Term_Ivy", PASSWORD), 200, OK);
     for (const token of [phone, laptop]) {
@@ -270,10 +263,10 @@ describe("terminal password change and unregister", () => {
       expectBody(await t.logout(token, "term_ivy"), 401, BAD_TOKEN);
     }
     expectBody(await t.login("term_ivy", "phone"), 401, BAD_CREDENTIALS);
-    for (const sql of [users, sessions, refresh, roles]) assert.deepEqual(rows(sql, id), [], sql);
-    const deleted = rows("SELECT * FROM audit_events WHERE event = 'account_deleted' AND user_id = ?", id);
+    for (const sql of [users, sessions, refresh, roles]) assert.deepEqual(await rows(sql, id), [], sql);
+    const deleted = await rows("SELECT * FROM audit_events WHERE event = 'account_deleted' AND user_id = ?", id);
     assert.equal(deleted.length, 1);
-    const trail = JSON.stringify(rows("SELECT * FROM audit_events"));
+    const trail = JSON.stringify(await rows("SELECT * FROM audit_events"));
     assert.ok(!trail.toLowerCase().includes("term_ivy"), "the audit trail keeps no username");
 
     expectBody(await t.register("term_ivy"), 200, OK);

@@ -22,7 +22,8 @@ export function createCodeRepository(db: Kysely<Database>): CodeRepository {
         })
         .where("purpose", "=", purpose)
         .where("target", "=", target)
-        .where("last_sent_at", "<=", now - cooldownMs)
+        // Without a cooldown there is no ordering to check (concurrent clocks may disagree).
+        .$if(cooldownMs > 0, (qb) => qb.where("last_sent_at", "<=", now - cooldownMs))
         .where((eb) => eb.or([eb("window_start", "<=", now - DAY_MS), eb("window_count", "<", dailyCap)]))
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 1) return "ok";
@@ -32,7 +33,7 @@ export function createCodeRepository(db: Kysely<Database>): CodeRepository {
         .where("purpose", "=", purpose)
         .where("target", "=", target)
         .executeTakeFirstOrThrow();
-      return Number(row.last_sent_at) > now - cooldownMs ? "cooldown" : "daily_cap";
+      return cooldownMs > 0 && Number(row.last_sent_at) > now - cooldownMs ? "cooldown" : "daily_cap";
     },
     async releaseSend(purpose, target, reservedAt) {
       await db
