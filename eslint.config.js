@@ -16,6 +16,6 @@ export default tseslint.config(
   },
   {
     files: ["test/**"],
-    rules: { "@typescript-eslint/no-explicit-any": "off" },
+    rules: { "@typescript-eslint/no-explicit-any": "off", "no-console": "off" },
   },
 );

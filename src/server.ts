@@ -12,6 +12,21 @@ import type { Store } from "./store/ports.js";
 
 export type Gatehouse = { core: Core; store: Store; log: Logger; close: () => Promise<void> };
 
+/**
+ * No token outlives its session, so a retired signing key must have been superseded for longer
+ * than the longest session any front door opens.
+ */
+function longestTokenLifetime(config: Config): number {
+  return Math.max(
+    config.accessTokenTtl,
+    config.refreshTokenTtl,
+    config.jwtExtendedRefreshTtl,
+    config.jwtAuthRefreshWindow + config.jwtAuthTtl,
+    config.terminalTokenTtl,
+    config.springRefreshTtl,
+  );
+}
+
 /** Composition root without HTTP: store (migrated) → core. The CLI uses exactly this. */
 export async function createGatehouse(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Gatehouse> {
   const { store, migrate } = openStore(config);
@@ -36,6 +51,7 @@ export async function createGatehouse(config: Config, log: Logger = createLogger
         lockoutSeconds: config.lockoutSeconds,
       },
       hashParams: { memoryKib: config.argon2MemoryKib, iterations: config.argon2Iterations },
+      keyRetentionSeconds: longestTokenLifetime(config),
       jwtAlg: config.jwtAlg,
       jwtSecret: config.jwtSecret,
       log,

@@ -29,6 +29,14 @@ const csv = (value: string | undefined): string[] =>
     .map((item) => item.trim())
     .filter(Boolean);
 
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function keyState(key: { current: boolean; retired: boolean; retiresAt: number | null }): string {
+  if (key.current) return "current";
+  if (key.retired) return "retired";
+  return key.retiresAt === null ? "published" : `published until ${iso(key.retiresAt)}`;
+}
+
 /** Every administrative command, keyed by its words. `serve` and `migrate` live in main.ts. */
 export const COMMANDS: Record<string, Command> = {
   "user create": {
@@ -105,6 +113,24 @@ export const COMMANDS: Record<string, Command> = {
       out(`created client ${client.id}`);
       // Shown once; only its hash is stored.
       if (client.secret && !args.options.has("secret")) out(`client_secret: ${client.secret}`);
+    },
+  },
+  "keys rotate": {
+    usage: "keys rotate",
+    async run(core, _args, out) {
+      const key = await core.rotateSigningKey();
+      out(`new signing key: ${key.kid} (${key.alg})`);
+      out(`running servers sign with it within ${key.adoptedWithinMs / 1000} s;`);
+      out(`the keys it supersedes verify, and stay published, until ${iso(key.previousRetireAt)}`);
+    },
+  },
+  "keys list": {
+    usage: "keys list",
+    async run(core, _args, out) {
+      const { alg, keys } = await core.listSigningKeys();
+      if (alg === "HS256") out("JWT_ALG=HS256: tokens are signed with the shared JWT_SECRET; no stored key is used");
+      // Only identifiers and dates: the key material never leaves the database.
+      for (const key of keys) out(`${key.kid}  ${key.alg}  created ${iso(key.createdAt)}  ${keyState(key)}`);
     },
   },
 };

@@ -17,6 +17,7 @@ import { checkJwt, exchangeAccessToken, issueAccessToken, issueRefreshJwt } from
 import { createJwtService } from "./tokens/jwt.js";
 import { createKeyring, type SigningAlg } from "./tokens/keyring.js";
 import { mintRefreshToken } from "./tokens/refresh-tokens.js";
+import { listSigningKeys, rotateSigningKey } from "./tokens/rotate-key.js";
 import { createSecretHash, randomToken } from "./tokens/secrets.js";
 
 export type CoreOptions = {
@@ -28,6 +29,11 @@ export type CoreOptions = {
   jwtSecret: string;
   log: CoreLogger;
   now?: () => number;
+  /**
+   * How long a superseded signing key keeps verifying after its successor was created; at least
+   * the longest token lifetime. Default: the longer of the access and refresh token lifetimes.
+   */
+  keyRetentionSeconds?: number;
 };
 
 /** Binds a use case `(ctx, ...args)` to the context, so front doors call `core.login(...)`. */
@@ -67,11 +73,13 @@ const useCases = {
   grantPermission,
   createClient,
   ensureBuiltInClient,
+  rotateSigningKey,
+  listSigningKeys,
 };
 
 export type Core = ReturnType<typeof bindAll<typeof useCases>> & {
   settings: CoreSettings;
-  publicJwks: () => unknown[];
+  publicJwks: () => Promise<unknown[]>;
   /** The user behind a session; `null` for a client's own session or a deleted user. */
   findUserById: (id: string | null) => ReturnType<Store["users"]["findById"]>;
   ping: () => Promise<void>;
@@ -82,7 +90,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const now = options.now ?? Date.now;
   const { store } = options;
   const hashKey = await store.secrets.getOrCreate("secret_hash_key", randomToken(32));
-  const keyring = await createKeyring({ keys: store.keys, alg: options.jwtAlg, hmacSecret: options.jwtSecret, now });
+  const { accessTokenTtl, refreshTokenTtl } = options.settings;
+  const keyring = await createKeyring({
+    keys: store.keys,
+    alg: options.jwtAlg,
+    hmacSecret: options.jwtSecret,
+    now,
+    retentionSeconds: options.keyRetentionSeconds ?? Math.max(accessTokenTtl, refreshTokenTtl),
+    log: options.log,
+  });
   const ctx: CoreContext = {
     store,
     settings: options.settings,

@@ -29,7 +29,7 @@ export function createJwtService(keyring: Keyring, issuer: string): JwtService {
   return {
     keyring,
     async sign(kind, claims, times) {
-      const key = keyring.current();
+      const key = await keyring.current();
       return new SignJWT({ jti: randomUUID(), iss: issuer, ...claims, type: kind })
         .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: TYP[kind] })
         .setIssuedAt(times.issuedAt)

@@ -21,7 +21,7 @@ export async function discoveryRoutes(app: FastifyInstance, { core }: { core: Co
     reply.header("cache-control", "public, max-age=300").send(metadata),
   );
   app.get("/.well-known/jwks.json", async (_request, reply) =>
-    reply.header("cache-control", "public, max-age=300").send({ keys: core.publicJwks() }),
+    reply.header("cache-control", "public, max-age=300").send({ keys: await core.publicJwks() }),
   );
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (request, reply) => {
