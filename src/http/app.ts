@@ -4,6 +4,7 @@ import type { Core } from "../core/index.js";
 import type { Dialect } from "../dialects/types.js";
 import { registerBodyParsers } from "./body.js";
 import { registerHardening } from "./hardening.js";
+import { registerRateLimit } from "./rate-limit.js";
 import { discoveryRoutes } from "./routes/discovery.js";
 import { meRoutes } from "./routes/me.js";
 import { oauthRoutes, renderOAuthError } from "./routes/oauth.js";
@@ -31,6 +32,8 @@ export async function buildApp({ core, config, dialects, logger }: AppOptions): 
 
   registerBodyParsers(app);
   registerHardening(app);
+  // Before the routes: the limiter attaches itself to each route as it is added.
+  await registerRateLimit(app, config);
 
   await app.register(discoveryRoutes, { core });
   await app.register(oauthRoutes, { core });
