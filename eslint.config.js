@@ -15,6 +15,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ["scripts/**"],
+    rules: { "no-console": "off" },
+  },
+  {
     files: ["test/**"],
     rules: { "@typescript-eslint/no-explicit-any": "off", "no-console": "off" },
   },
