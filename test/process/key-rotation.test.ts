@@ -1,42 +1,17 @@
 // `gatehouse keys rotate` in one process; every server on the same database follows within seconds.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { runCli } from "../helpers/cli.js";
 import { queryDatabase } from "../helpers/database.js";
+import { type GatehouseProcess, spawnGatehouse } from "../helpers/gatehouse-process.js";
 import { basic, decodeJws, PASSWORD, sleep } from "../helpers/oauth.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
-const BIN = fileURLToPath(new URL("../../bin/gatehouse.js", import.meta.url));
-
-/** A second server: `gatehouse serve` as its own process on the same database. */
-function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  // Its address is read from the "listening" line, logged at level info.
-  const overrides = { HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info" };
-  const child = spawn(process.execPath, [BIN, "serve"], { env: { ...process.env, ...env, ...overrides } });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`no start within 10 s:\n${output}`));
-    }, 10_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = /"address":"(http:\/\/[^"]+)".*"msg":"gatehouse listening"/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] });
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`exited with ${code}:\n${output}`)));
-  });
-}
+/** A second server: `gatehouse serve` as its own process on the same database (logging its address at info). */
+const serve = (env: Record<string, string>) => spawnGatehouse({ ...env, LOG_LEVEL: "info" });
 
 const post = async (url: string, path: string, body: Record<string, string>, headers: Record<string, string> = {}) => {
   const form = headers.authorization?.startsWith("Basic");
@@ -63,7 +38,7 @@ async function within(ms: number, check: () => Promise<boolean>): Promise<number
 
 describe("signing-key rotation across processes", () => {
   let gh: TestServer;
-  let second: { child: ChildProcess; url: string };
+  let second: GatehouseProcess;
   let resourceServer: string;
   const login = async (url: string) => {
     const response = await post(url, "/api/auth/login", { username: "rotating", password: PASSWORD });

@@ -5,29 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { spawnGatehouse } from "../helpers/gatehouse-process.js";
 
 const BIN = fileURLToPath(new URL("../../bin/gatehouse.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "gatehouse-serve-"));
-
-/** Starts `gatehouse serve` as its own process; resolves with its address once it listens. */
-function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, "serve"], { env: { ...process.env, HOST: "127.0.0.1", PORT: "0", ...env } });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 10 s:\n${output}`)), 10_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = /"address":"(http:\/\/[^"]+)".*"msg":"gatehouse listening"/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1], output: () => output });
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`exited with ${code}:\n${output}`)));
-  });
-}
+const serve = spawnGatehouse;
 
 const exitCode = (child: ChildProcess) => new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
 
