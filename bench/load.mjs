@@ -1,0 +1,165 @@
+// The load generator: one autocannon run in a process of its own, so that generating load
+// never shares an event loop with the server or with the orchestrator (bench/run.mjs).
+//
+//   node bench/load.mjs <spec.json>
+//
+// The spec names a target URL, the connections, the duration and a `kind` that says how each
+// request is built (below). The result is one JSON line on stdout.
+//
+// Plain .mjs with JSDoc, like the rest of bench/: it runs with `node` and no build step, and it
+// stays outside the TypeScript project (tsconfig includes src, test and scripts only).
+
+import { readFileSync } from "node:fs";
+import { URLSearchParams } from "node:url";
+import autocannon from "autocannon";
+
+/**
+ * @typedef {object} LoadSpec
+ * @property {string} url            base URL, e.g. http://127.0.0.1:8080
+ * @property {number} connections
+ * @property {number} duration       seconds
+ * @property {number} [rate]         requests per second per connection (a light probe); none: as fast as possible
+ * @property {string} kind           see `requestsFor`
+ * @property {Record<string, any>} [data]  what the kind needs (tokens, usernames, ...)
+ */
+
+/** @type {LoadSpec} */
+const spec = JSON.parse(readFileSync(process.argv[2] ?? "", "utf8"));
+const data = spec.data ?? {};
+
+const json = { "content-type": "application/json" };
+const form = { "content-type": "application/x-www-form-urlencoded" };
+const basic = (id, secret) => `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`;
+
+/** Round-robin over a list, across all connections of this process. */
+function cycler(list) {
+  if (!Array.isArray(list) || list.length === 0) throw new Error(`${spec.kind}: an empty pool`);
+  let i = 0;
+  return () => list[i++ % list.length];
+}
+
+/** A username of the seeded range, picked at random so that the whole table is touched. */
+function seededUser() {
+  const n = 1 + Math.floor(Math.random() * data.users);
+  return `${data.prefix}${String(n).padStart(7, "0")}`;
+}
+
+/**
+ * autocannon keeps a per-connection `context`, but clones it afresh whenever the request list
+ * wraps around; a long list of the same request keeps the context alive for a whole run, so
+ * a connection can chain what one response returns into its next request.
+ */
+const LONG = 200_000;
+
+/** @returns {import("autocannon").Request[]} */
+function requestsFor(kind) {
+  switch (kind) {
+    case "get":
+      return [{ method: "GET", path: data.path, headers: data.headers ?? {} }];
+    case "post-form": {
+      const next = cycler(data.bodies);
+      return [
+        {
+          method: "POST",
+          path: data.path,
+          headers: { ...form, ...(data.headers ?? {}) },
+          setupRequest: (req) => ({ ...req, body: next() }),
+        },
+      ];
+    }
+    case "login-jwt":
+      return [
+        {
+          method: "POST",
+          path: "/api/auth/login",
+          headers: json,
+          setupRequest: (req) => ({ ...req, body: JSON.stringify({ username: seededUser(), password: data.password }) }),
+        },
+      ];
+    case "login-grant":
+      return [
+        {
+          method: "POST",
+          path: "/oauth/token",
+          headers: { ...form, authorization: basic(data.clientId, data.clientSecret) },
+          setupRequest: (req) => ({
+            ...req,
+            body: new URLSearchParams({ grant_type: "password", username: seededUser(), password: data.password }).toString(),
+          }),
+        },
+      ];
+    case "register": {
+      let n = 0;
+      const tag = `${process.pid.toString(36)}${Date.now().toString(36)}`;
+      return [
+        {
+          method: "POST",
+          path: "/api/auth/register",
+          headers: json,
+          setupRequest: (req) => ({ ...req, body: JSON.stringify({ username: `r${tag}n${n++}`, password: data.password }) }),
+        },
+      ];
+    }
+    case "refresh-jwt": {
+      const next = cycler(data.tokens);
+      return [
+        {
+          method: "POST",
+          path: "/api/auth/refresh",
+          setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${next()}` } }),
+        },
+      ];
+    }
+    case "refresh-grant": {
+      // Each connection is one client refreshing its own session: it starts from a refresh
+      // token of the pool (one password-grant login each) and always presents the token the
+      // previous answer returned. A failed answer leaves that chain unusable (the token may
+      // have been rotated, and presenting it again revokes the session), so the connection
+      // takes a fresh token from the pool; when the pool runs dry, the failures show as errors.
+      const pool = [...data.tokens];
+      const request = {
+        method: "POST",
+        path: "/oauth/token",
+        headers: { ...form, authorization: basic(data.clientId, data.clientSecret) },
+        setupRequest: (req, context) => {
+          if (!context.token) context.token = pool.pop() ?? "exhausted";
+          return { ...req, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(context.token)}` };
+        },
+        onResponse: (status, body, context) => {
+          context.token = status === 200 ? JSON.parse(body).refresh_token : undefined;
+        },
+      };
+      return Array.from({ length: LONG }, () => request);
+    }
+    default:
+      throw new Error(`unknown kind ${kind}`);
+  }
+}
+
+const result = await autocannon({
+  url: spec.url,
+  connections: spec.connections,
+  duration: spec.duration,
+  pipelining: 1,
+  // A request that takes longer counts as an error (a timeout), which also bounds the drain
+  // autocannon waits for after the measured time.
+  timeout: Math.max(5, spec.duration),
+  ...(spec.rate ? { connectionRate: spec.rate } : {}),
+  requests: requestsFor(spec.kind),
+});
+
+const ok = result["2xx"];
+process.stdout.write(
+  `${JSON.stringify({
+    ok,
+    rps: ok / (result.duration || spec.duration),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    errors: result.non2xx + result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    socketErrors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes: result.statusCodeStats,
+  })}\n`,
+);
