@@ -32,6 +32,8 @@ export async function buildApp({ core, config, dialects, logger }: AppOptions): 
 
   registerBodyParsers(app);
   registerHardening(app);
+  // Before the routes, so that every front door's not-found context inherits it.
+  registerMethodNotAllowed(app);
   // Before the routes: the limiter attaches itself to each route as it is added.
   await registerRateLimit(app, config);
 
@@ -43,4 +45,27 @@ export async function buildApp({ core, config, dialects, logger }: AppOptions): 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: "not_found" }));
   app.setErrorHandler((error, request, reply) => renderOAuthError(error, request, reply));
   return app;
+}
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+
+/**
+ * A known path asked with an undeclared method is 405 with `Allow`, not 404 (RFC 9110 §15.5.6);
+ * TRACE is always 405. The error goes to the error handler of the not-found context the path
+ * falls in: a front door with its own prefix and not-found handler (jwt-extended, terminal)
+ * answers in its own shape; everything else, jwt-auth's root paths included, as
+ * `{"error":"method_not_allowed"}`.
+ */
+function registerMethodNotAllowed(app: FastifyInstance): void {
+  app.addHook("onRequest", async (request, reply) => {
+    if (!request.is404) return;
+    const url = request.url.split("?", 1)[0] ?? "";
+    const allowed = METHODS.filter((method) => app.findRoute({ method, url }) !== null);
+    if (allowed.length === 0 && request.method !== "TRACE") return;
+    reply.header("allow", allowed.join(", "));
+    throw Object.assign(new Error(`${request.method} is not allowed here`), {
+      statusCode: 405,
+      code: "GATEHOUSE_METHOD_NOT_ALLOWED",
+    });
+  });
 }

@@ -11,6 +11,7 @@ export function toErrorCode(error: unknown, log: FastifyBaseLogger): { code: Err
   const { code = "", statusCode } = error as { code?: string; statusCode?: number };
   if (code === "FST_ERR_CTP_BODY_TOO_LARGE" || statusCode === 413) return { code: "request_too_large" };
   if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" || statusCode === 415) return { code: "unsupported_media_type" };
+  if (code === "GATEHOUSE_METHOD_NOT_ALLOWED" || statusCode === 405) return { code: "method_not_allowed" };
   if (code === "GATEHOUSE_MALFORMED_BODY" || code.startsWith("FST_ERR_CTP_")) return { code: "malformed_body" };
   if (statusCode === 429) return { code: "rate_limited" };
   if (isDatabaseUnavailable(error)) {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { findJsonProblem } from "../strict-json.js";
 import type { Keyring } from "./keyring.js";
 
 export type TokenKind = "access" | "refresh";
@@ -50,6 +51,12 @@ async function verifyJwt(keyring: Keyring, issuer: string, token: string): Retur
   } catch {
     return { ok: false as const, reason: "bad_header" as const };
   }
+  // RFC 7515 §4 / RFC 7519 §4: a repeated header or claim name is refused, since parsers
+  // disagree on which one wins (two `alg`, the first `none`, is the classic). jose rejects
+  // unknown `crit` entries itself.
+  const [header = "", payload = ""] = token.split(".");
+  if (findJsonProblem(decodeSegment(header)) !== null) return { ok: false as const, reason: "bad_header" as const };
+  if (findJsonProblem(decodeSegment(payload)) !== null) return { ok: false as const, reason: "invalid_claims" as const };
   // The key, and with it the only acceptable algorithm, comes from our keyring, never the token.
   const key = typeof kid === "string" && kid.length <= 128 ? await keyring.find(kid) : undefined;
   if (!key) return { ok: false as const, reason: "bad_signature" as const };
@@ -71,6 +78,8 @@ async function verifyJwt(keyring: Keyring, issuer: string, token: string): Retur
     return { ok: false as const, reason: classify(error) };
   }
 }
+
+const decodeSegment = (segment: string) => Buffer.from(segment, "base64url").toString("utf8");
 
 /**
  * `iss` is the configured issuer, or a URL under it: a wire format may name the endpoint that

@@ -31,6 +31,7 @@ export function failureFor(code: ErrorCode, policy: PasswordPolicy): { status: n
     request_too_large: { status: 413, message: "the body is too large" },
     unsupported_media_type: { status: 415, message: "send a JSON body" },
     not_found: { status: 404, message: "not found" },
+    method_not_allowed: { status: 405, message: "method not allowed" },
     rate_limited: { status: 429, message: "too many requests, retry later" },
     service_unavailable: { status: 503, message: "service unavailable, retry later" },
   };
