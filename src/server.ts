@@ -6,7 +6,6 @@ import { selectDialects } from "./dialects/index.js";
 import { buildApp } from "./http/app.js";
 import { createLogger } from "./logger.js";
 import { createLogSender } from "./mail/log.js";
-import { createSmtpSender } from "./mail/smtp.js";
 import { openStore } from "./store/kysely/connect.js";
 import type { Store } from "./store/ports.js";
 
@@ -29,8 +28,11 @@ function longestTokenLifetime(config: Config): number {
 
 /** Composition root without HTTP: store (migrated) → core. The CLI uses exactly this. */
 export async function createGatehouse(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Gatehouse> {
-  const { store, migrate } = openStore(config);
-  const mail = config.smtpUrl ? createSmtpSender(config.smtpUrl, config.mailFrom) : createLogSender(log);
+  const { store, migrate } = await openStore(config);
+  // The SMTP client is loaded only when configured, to keep the idle footprint small.
+  const mail = config.smtpUrl
+    ? (await import("./mail/smtp.js")).createSmtpSender(config.smtpUrl, config.mailFrom)
+    : createLogSender(log);
   try {
     await migrate();
     const core = await createCore({
@@ -41,6 +43,7 @@ export async function createGatehouse(config: Config, log: Logger = createLogger
         passwordPolicy: { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength },
         accessTokenTtl: config.accessTokenTtl,
         refreshTokenTtl: config.refreshTokenTtl,
+        refreshTokenIdleTtl: config.refreshTokenIdleTtl,
         sessionPolicy: config.sessionPolicy,
         maxSessionsPerUser: config.maxSessionsPerUser,
         codeTtl: config.codeTtl,
@@ -51,6 +54,7 @@ export async function createGatehouse(config: Config, log: Logger = createLogger
         lockoutSeconds: config.lockoutSeconds,
       },
       hashParams: { memoryKib: config.argon2MemoryKib, iterations: config.argon2Iterations },
+      hashPool: { concurrency: config.hashConcurrency, queueMax: config.hashQueueMax },
       keyRetentionSeconds: longestTokenLifetime(config),
       jwtAlg: config.jwtAlg,
       jwtSecret: config.jwtSecret,

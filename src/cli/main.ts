@@ -44,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const config = loadConfig();
     if (first === "migrate") {
-      const { store, migrate } = openStore(config);
+      const { store, migrate } = await openStore(config);
       await migrate().finally(() => store.close());
       process.stdout.write("database is up to date\n");
       return 0;

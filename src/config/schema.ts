@@ -3,6 +3,8 @@
  * parser. The README's configuration table is checked against this list by a test.
  */
 
+import { availableParallelism } from "node:os";
+
 export type Setting<T> = {
   env: string;
   default: string;
@@ -155,6 +157,12 @@ export const settings = {
     doc: "Absolute lifetime in seconds of a `/oauth/token` session and its refresh tokens.",
     parse: integer(1, 365 * DAY),
   },
+  refreshTokenIdleTtl: {
+    env: "REFRESH_TOKEN_IDLE_TTL",
+    default: String(7 * DAY),
+    doc: "Seconds an opaque refresh token may go unused before it dies; each rotation starts a new period, never past the session's absolute end.",
+    parse: integer(1, 365 * DAY),
+  },
   jwtExtendedAccessTtl: {
     env: "JWT_EXTENDED_ACCESS_TTL",
     default: String(DAY),
@@ -246,7 +254,7 @@ export const settings = {
   serviceName: {
     env: "SERVICE_NAME",
     default: "Gatehouse",
-    doc: "Name shown in the subject and signature of mails.",
+    doc: "Name shown in the subject and signature of mails; passwords containing it are refused.",
     parse: text,
   },
   codeTtl: {
@@ -302,6 +310,18 @@ export const settings = {
     default: "2",
     doc: "Argon2id time cost (OWASP minimum 2 at 19456 KiB).",
     parse: integer(2, 100),
+  },
+  hashConcurrency: {
+    env: "HASH_CONCURRENCY",
+    default: "auto",
+    doc: "Argon2id runs at once per process (`auto`: one per core); each takes about `ARGON2_MEMORY_KIB` of memory.",
+    parse: (raw: string): number => (raw === "auto" ? availableParallelism() : integer(1, 256)(raw)),
+  },
+  hashQueueMax: {
+    env: "HASH_QUEUE_MAX",
+    default: "64",
+    doc: "Logins and registrations that may wait for a hashing slot per process; beyond them requests get 503 with Retry-After.",
+    parse: integer(0, 100_000),
   },
   bodyLimit: {
     env: "BODY_LIMIT",

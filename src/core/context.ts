@@ -17,6 +17,8 @@ export type CoreSettings = {
   passwordPolicy: PasswordPolicy;
   accessTokenTtl: number;
   refreshTokenTtl: number;
+  /** Seconds an opaque refresh token may go unused before it dies (rotation starts it again). */
+  refreshTokenIdleTtl: number;
   sessionPolicy: SessionPolicy;
   maxSessionsPerUser: number;
   /** Verification codes: validity, resend cooldown (seconds) and sends per address per day. */
@@ -49,7 +51,8 @@ export type RequestMeta = { ip: string | null; userAgent: string | null };
 /** Records an audit event; a failure to record is logged, never surfaced to the caller. */
 export async function audit(ctx: CoreContext, event: Omit<AuditEvent, "at">): Promise<void> {
   const record = { ...event, at: ctx.now() };
-  ctx.log.info({ audit: record.event, outcome: record.outcome, userId: record.userId, clientId: record.clientId }, "audit");
+  const { event: audit, outcome, userId, clientId, ip, detail } = record;
+  ctx.log.info({ audit, outcome, userId, clientId, ip, detail }, "audit");
   try {
     await ctx.store.audit.record(record);
   } catch (error) {

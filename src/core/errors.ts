@@ -38,7 +38,7 @@ export const ERROR_CODES = {
   request_too_large: "The request body exceeds the configured limit.",
   unsupported_media_type: "The body is neither JSON nor form-urlencoded.",
   rate_limited: "Too many requests from this client; retry after the time in Retry-After.",
-  service_unavailable: "The database cannot be reached; retry later.",
+  service_unavailable: "The database cannot be reached, or password hashing is at capacity; retry later.",
   server_error: "An unexpected error; details are in the server log only.",
 } as const;
 

@@ -10,6 +10,7 @@ import type { CoreContext, CoreLogger, CoreSettings } from "./context.js";
 import { introspect } from "./oauth/introspect.js";
 import { revokeToken } from "./oauth/revoke.js";
 import { exchangeToken } from "./oauth/token.js";
+import type { HashPoolLimits } from "./passwords/hash-pool.js";
 import { createPasswordHasher, type HashParams } from "./passwords/hasher.js";
 import { accessProfile, addUserRole, createPermission, createRole, grantPermission } from "./rbac/rbac.js";
 import { listSessions, revokeOwnSession, revokeSession, startSession } from "./sessions/sessions.js";
@@ -25,6 +26,7 @@ export type CoreOptions = {
   mail: MailSender;
   settings: CoreSettings;
   hashParams: HashParams;
+  hashPool: HashPoolLimits;
   jwtAlg: SigningAlg;
   jwtSecret: string;
   log: CoreLogger;
@@ -102,7 +104,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const ctx: CoreContext = {
     store,
     settings: options.settings,
-    hasher: await createPasswordHasher(options.hashParams),
+    hasher: await createPasswordHasher(options.hashParams, options.hashPool),
     mail: options.mail,
     jwt: createJwtService(keyring, options.settings.issuer),
     secretHash: createSecretHash(hashKey),

@@ -3,14 +3,16 @@
 export const INVALID = Symbol("invalid");
 export type Field = string | undefined | typeof INVALID;
 
-const MAX_FIELD_LENGTH = 8192;
+export const MAX_FIELD_LENGTH = 8192;
 
 /**
  * NUL and lone surrogates cannot be stored faithfully (PostgreSQL refuses NUL in text; a lone
- * surrogate becomes U+FFFD and would collide), so no front door ever passes them on.
+ * surrogate becomes U+FFFD and would collide), so no front door ever passes them on. Nor U+FFFD
+ * itself: it is what invalid UTF-8 in a body or a percent-encoded form value decodes to, so a
+ * field carrying it was mangled on the way and must not be stored or compared.
  */
 // eslint-disable-next-line no-control-regex -- matching NUL is the point
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSTORABLE = /\u0000|\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The body as a record, or `null` when it is a JSON array, string, number or the like. */
 export function asRecord(body: unknown): Record<string, unknown> | null {

@@ -1,6 +1,6 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from "fastify";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Config } from "../config/schema.js";
 
 export type RateLimitSettings = Pick<Config, "rateLimitMax" | "rateLimitWindow" | "redisUrl">;
@@ -64,6 +64,8 @@ function isExempt(request: FastifyRequest): boolean {
  * when they end, not on every reconnection attempt.
  */
 async function connectRedis(url: string, log: FastifyBaseLogger): Promise<Redis> {
+  // Loaded only when configured: the client costs memory that most installations never use.
+  const { Redis } = await import("ioredis");
   // Options in the URL's query (for example `?keyPrefix=`) are ioredis options and win.
   const redis = new Redis(url, {
     enableOfflineQueue: false,

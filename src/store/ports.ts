@@ -53,7 +53,8 @@ export type SessionRecord = {
 };
 
 /** A session joined with its user's status and number (a client's session counts as active). */
-export type ActiveSession = SessionRecord & { userStatus: UserStatus; userSeq: number | null };
+/** A live session with what token checks need of its user, read in the same query. */
+export type ActiveSession = SessionRecord & { userStatus: UserStatus; userSeq: number | null; username: string | null };
 
 export type RefreshTokenRecord = {
   id: string;
@@ -132,8 +133,13 @@ export interface UserRepository {
    * checks. A lock whose time is over is lifted by the next attempt.
    */
   reserveLoginAttempt(id: string, now: number, threshold: number): Promise<boolean>;
-  /** After a failed check: locks the account for `lockMs` once `threshold` failures were counted. */
-  lockIfOverThreshold(id: string, now: number, threshold: number, lockMs: number): Promise<void>;
+  /** After a failed check: locks the account for `lockMs` once `threshold` failures were counted; true if this call locked it. */
+  lockIfOverThreshold(id: string, now: number, threshold: number, lockMs: number): Promise<boolean>;
+  /**
+   * After `reserveLoginAttempt` refused (a locked account): a write costing what a counted
+   * attempt costs, so that a locked account cannot be told apart by timing.
+   */
+  chargeRefusedAttempt(id: string): Promise<void>;
   /** After a successful check: the failures and locks are forgotten. */
   clearLoginFailures(id: string): Promise<void>;
   delete(id: string): Promise<boolean>;
@@ -171,8 +177,9 @@ export interface RefreshTokenRepository {
   insert(token: RefreshTokenRecord): Promise<void>;
   findById(id: string): Promise<RefreshTokenRecord | null>;
   /**
-   * Marks the token used and inserts its successor in one transaction, only if the token was
-   * not used yet: true for exactly one caller, however many race.
+   * Marks the token used, inserts its successor and sets the session's last use to `at`, in
+   * one transaction, only if the token was not used yet: true for exactly one caller, however
+   * many race.
    */
   rotate(id: string, successor: RefreshTokenRecord, at: number): Promise<boolean>;
 }
@@ -222,8 +229,17 @@ export interface AuditRepository {
   record(event: AuditEvent): Promise<void>;
 }
 
+/** Failed-login counting for names that belong to no account; the same rules as the account's own. */
+export interface LoginThrottleRepository {
+  /** Counts an attempt on `key` unless it is locked (or at the threshold); false if refused. */
+  reserve(key: string, now: number, threshold: number): Promise<boolean>;
+  lockIfOverThreshold(key: string, now: number, threshold: number, lockMs: number): Promise<boolean>;
+  chargeRefusedAttempt(key: string): Promise<void>;
+}
+
 export interface Store {
   users: UserRepository;
+  loginThrottle: LoginThrottleRepository;
   rbac: RbacRepository;
   sessions: SessionRepository;
   refreshTokens: RefreshTokenRepository;

@@ -69,26 +69,26 @@ describe("password policy", () => {
   it("counts code points, not UTF-16 units", () => {
     const strict = { minLength: 15, maxLength: 128 };
     assert.equal(
-      code(() => checkNewPassword("abcdefghijklmn", strict, "u")),
+      code(() => checkNewPassword("abcdefghijklmn", strict, { username: "u", serviceName: "Gatehouse" })),
       "password_too_short",
     );
     assert.equal(
-      code(() => checkNewPassword("abcdefghijklmno", strict, "u")),
+      code(() => checkNewPassword("abcdefghijklmno", strict, { username: "u", serviceName: "Gatehouse" })),
       "accepted",
     );
     assert.equal(
-      code(() => checkNewPassword("😀".repeat(14), strict, "u")),
+      code(() => checkNewPassword("😀".repeat(14), strict, { username: "u", serviceName: "Gatehouse" })),
       "password_too_short",
     );
   });
 
   it("accepts 128 code points and refuses 129 without truncating", () => {
     assert.equal(
-      code(() => checkNewPassword("k".repeat(60) + "q".repeat(68), policy, "u")),
+      code(() => checkNewPassword("k".repeat(60) + "q".repeat(68), policy, { username: "u", serviceName: "Gatehouse" })),
       "accepted",
     );
     assert.equal(
-      code(() => checkNewPassword("k".repeat(129), policy, "u")),
+      code(() => checkNewPassword("k".repeat(129), policy, { username: "u", serviceName: "Gatehouse" })),
       "password_too_long",
     );
     assert.equal(
@@ -99,29 +99,32 @@ describe("password policy", () => {
 
   it("refuses common passwords and ones containing the username", () => {
     assert.equal(
-      code(() => checkNewPassword("password12345678", policy, "u")),
+      code(() => checkNewPassword("password12345678", policy, { username: "u", serviceName: "Gatehouse" })),
       "password_too_common",
     );
     assert.equal(
-      code(() => checkNewPassword("Password123", policy, "u")),
+      code(() => checkNewPassword("Password123", policy, { username: "u", serviceName: "Gatehouse" })),
       "password_too_common",
     );
     assert.equal(
-      code(() => checkNewPassword("alice-123456789", policy, "alice")),
+      code(() => checkNewPassword("alice-123456789", policy, { username: "alice", serviceName: "Gatehouse" })),
       "password_too_common",
     );
   });
 
   it("refuses lone surrogates and NUL, keeps spaces, and normalises with NFKC", () => {
     assert.equal(
-      code(() => checkNewPassword("abc\ud800defgh", policy, "u")),
+      code(() => checkNewPassword("abc\ud800defgh", policy, { username: "u", serviceName: "Gatehouse" })),
       "password_invalid",
     );
     assert.equal(
-      code(() => checkNewPassword("abcdefgh\u0000", policy, "u")),
+      code(() => checkNewPassword("abcdefgh\u0000", policy, { username: "u", serviceName: "Gatehouse" })),
       "password_invalid",
     );
-    assert.equal(checkNewPassword("  spaced out words ", policy, "u"), "  spaced out words ");
+    assert.equal(
+      checkNewPassword("  spaced out words ", policy, { username: "u", serviceName: "Gatehouse" }),
+      "  spaced out words ",
+    );
     assert.equal(normalisePassword("cafe\u0301 au lait", policy), normalisePassword("café au lait", policy));
   });
 });

@@ -48,7 +48,7 @@ describe("signing keys shared through the database", () => {
   let opened: Store[] = [];
 
   async function start(alg: SigningAlg = "EdDSA"): Promise<Process> {
-    const { store, migrate } = openStore({ databaseUrl, dbPoolSize: 2, dbStatementTimeoutMs: 5_000 });
+    const { store, migrate } = await openStore({ databaseUrl, dbPoolSize: 2, dbStatementTimeoutMs: 5_000 });
     opened.push(store);
     await migrate();
     const { repository, state } = flaky(store.keys);

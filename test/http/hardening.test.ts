@@ -16,9 +16,10 @@ describe("hostile and malformed input never yields a 500", () => {
     const dialect = await gh.post("/api/auth/login", { raw: '{"username":', contentType: "application/json" });
     assert.equal(dialect.status, 400);
     assert.deepEqual(dialect.body, { code: 1, data: null, msg: "请求体格式错误" });
+    // The OAuth endpoints take form parameters only: JSON, well-formed or not, is 415.
     const oauth = await gh.post("/oauth/token", { raw: '{"grant_type":', contentType: "application/json" });
-    assert.equal(oauth.status, 400);
-    assert.equal(oauth.body.error, "invalid_request");
+    assert.equal(oauth.status, 415);
+    assert.equal(oauth.body.error, "unsupported_media_type");
   });
 
   it("refuses other media types with 415", async () => {
@@ -96,7 +97,7 @@ describe("hostile and malformed input never yields a 500", () => {
       assert.equal(terminal.status, 400);
       const jwtAuth = await gh.post("/register", { json: { uid: "surrogates", email: "s@example.com", password: value } });
       assert.equal(jwtAuth.status, 422);
-      const token = await gh.post("/oauth/token", { json: { grant_type: "password", client_id: value } });
+      const token = await gh.post("/oauth/token", { form: { grant_type: "password", client_id: value } });
       assert.equal(token.status, 400);
     }
     const pair = await gh.post("/api/auth/register", { json: { username: "emoji", password: "correct horse 😀 battery" } });

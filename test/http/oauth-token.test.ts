@@ -185,10 +185,11 @@ describe("POST /oauth/token", () => {
       assertError(response, 400, "invalid_request");
     });
 
-    it("a JSON body that is not an object → invalid_request", async () => {
+    it("a JSON body, even a valid grant, → 415 (parameters are form-urlencoded only)", async () => {
       const headers = { authorization: basic(web.id, web.secret as string) };
-      assertError(await gh.post("/oauth/token", { json: [1], headers }), 400, "invalid_request");
-      assertError(await gh.post("/oauth/token", { json: "grant_type=password", headers }), 400, "invalid_request");
+      assertError(await gh.post("/oauth/token", { json: [1], headers }), 415, "unsupported_media_type");
+      const grant = { grant_type: "password", username: "alice", password: PASSWORD };
+      assertError(await gh.post("/oauth/token", { json: grant, headers }), 415, "unsupported_media_type");
     });
 
     it("a text/plain body → 415; a body over 16 KB → 413", async () => {

@@ -20,10 +20,33 @@ async function findAccount(ctx: CoreContext, identifier: string, mayBeEmail: boo
 const MAX_LOCK_MS = 3_600_000;
 
 /**
+ * The failed-login counter an attempt is charged to: the account's, or, for a name that belongs
+ * to no account, one kept under a keyed hash of the name. Both are counted and locked by the
+ * same rules and the same kind of statement, so that neither the answers nor their timing
+ * reveal whether an account exists.
+ */
+function attemptCounter(ctx: CoreContext, user: UserRecord | null, identifier: string) {
+  const { lockoutThreshold: threshold } = ctx.settings;
+  if (user) {
+    return {
+      reserve: () => ctx.store.users.reserveLoginAttempt(user.id, ctx.now(), threshold),
+      lockIfOverThreshold: (lockMs: number) => ctx.store.users.lockIfOverThreshold(user.id, ctx.now(), threshold, lockMs),
+      chargeRefused: () => ctx.store.users.chargeRefusedAttempt(user.id),
+    };
+  }
+  const key = ctx.secretHash(`login:${identifier.normalize("NFKC").toLowerCase()}`);
+  return {
+    reserve: () => ctx.store.loginThrottle.reserve(key, ctx.now(), threshold),
+    lockIfOverThreshold: (lockMs: number) => ctx.store.loginThrottle.lockIfOverThreshold(key, ctx.now(), threshold, lockMs),
+    chargeRefused: () => ctx.store.loginThrottle.chargeRefusedAttempt(key),
+  };
+}
+
+/**
  * Checks a username and password. An unknown user costs one dummy Argon2id verification, so
  * it is indistinguishable from a wrong password in result and timing. Each check on an
- * existing account is counted in the database before it runs; past the threshold the account
- * is locked for a progressively longer time and answers exactly like a wrong password. A
+ * account (and each unknown name) is counted in the database before it runs; past the threshold
+ * it is locked for a progressively longer time and answers exactly like a wrong password. A
  * disabled account is reported only after its password was verified. Upgrades weaker hashes.
  */
 export async function verifyCredentials(
@@ -40,27 +63,42 @@ export async function verifyCredentials(
     // Over-long or unstorable: cannot match any stored password; refused before hashing.
     throw new AuthError("invalid_credentials");
   }
-  const { lockoutThreshold, lockoutSeconds } = ctx.settings;
+  const { lockoutSeconds } = ctx.settings;
+  // Shed before counting an attempt: a refused request must not bring its account nearer a lock.
+  if (ctx.hasher.saturated()) throw new AuthError("service_unavailable", "the server is at capacity");
   const user = await findAccount(ctx, username, identifierMayBeEmail);
-  if (user && !(await ctx.store.users.reserveLoginAttempt(user.id, ctx.now(), lockoutThreshold))) {
+  const counter = attemptCounter(ctx, user, username);
+  if (!(await counter.reserve())) {
+    await counter.chargeRefused();
     await ctx.hasher.verify(null, normalised);
-    await audit(ctx, { event: "login", outcome: "failure", userId: user.id, ip: meta.ip, detail: "locked" });
+    await audit(ctx, { event: "login", outcome: "failure", userId: user?.id ?? null, ip: meta.ip, detail: "locked" });
     throw new AuthError("invalid_credentials");
   }
   const matches = await ctx.hasher.verify(user?.passwordHash ?? null, normalised);
-  if (!user || !matches) {
-    if (user) {
-      const lockMs = Math.min(lockoutSeconds * 1000 * 2 ** user.lockouts, MAX_LOCK_MS);
-      await ctx.store.users.lockIfOverThreshold(user.id, ctx.now(), lockoutThreshold, lockMs);
+  // A disabled account's right password counts as a failure too: every refusal then costs the
+  // same statements, so timing cannot tell unknown, wrong, disabled and locked apart.
+  if (!user || !matches || user.status !== "active") {
+    const lockMs = Math.min(lockoutSeconds * 1000 * 2 ** (user?.lockouts ?? 0), MAX_LOCK_MS);
+    if (await counter.lockIfOverThreshold(lockMs)) {
+      await audit(ctx, {
+        event: "account_locked",
+        outcome: "success",
+        userId: user?.id ?? null,
+        ip: meta.ip,
+        detail: `${lockMs} ms`,
+      });
     }
-    await audit(ctx, { event: "login", outcome: "failure", userId: user?.id ?? null, ip: meta.ip });
-    throw new AuthError("invalid_credentials");
+    const disabled = user !== null && matches;
+    await audit(ctx, {
+      event: "login",
+      outcome: "failure",
+      userId: user?.id ?? null,
+      ip: meta.ip,
+      detail: disabled ? "disabled" : null,
+    });
+    throw new AuthError(disabled ? "account_disabled" : "invalid_credentials");
   }
   await ctx.store.users.clearLoginFailures(user.id);
-  if (user.status !== "active") {
-    await audit(ctx, { event: "login", outcome: "failure", userId: user.id, ip: meta.ip, detail: "disabled" });
-    throw new AuthError("account_disabled");
-  }
   if (ctx.hasher.needsRehash(user.passwordHash)) {
     await ctx.store.users.setPasswordHash(user.id, await ctx.hasher.hash(normalised), ctx.now());
   }

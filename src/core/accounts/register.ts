@@ -15,6 +15,8 @@ export type Registration = {
   emailVerified?: boolean;
   /** Roles besides the default `USER` (administrative creation only). */
   roles?: string[];
+  /** The caller's address, for the audit trail (none for administrative creation). */
+  ip?: string | null;
 };
 
 export const DEFAULT_ROLE = "USER";
@@ -29,7 +31,10 @@ export async function register(ctx: CoreContext, input: Registration): Promise<U
   const displayName = checkDisplayName(input.displayName ?? null);
   const email = input.email ? input.email : null;
   const emailCanonical = email === null ? null : canonicalEmail(email);
-  const password = checkNewPassword(input.password, ctx.settings.passwordPolicy, display);
+  const password = checkNewPassword(input.password, ctx.settings.passwordPolicy, {
+    username: display,
+    serviceName: ctx.settings.serviceName,
+  });
   const passwordHash = await ctx.hasher.hash(password);
   try {
     const user = await ctx.store.users.insert(
@@ -49,7 +54,7 @@ export async function register(ctx: CoreContext, input: Registration): Promise<U
       },
       [DEFAULT_ROLE, ...(input.roles ?? [])],
     );
-    await audit(ctx, { event: "register", outcome: "success", userId: user.id });
+    await audit(ctx, { event: "register", outcome: "success", userId: user.id, ip: input.ip ?? null });
     return user;
   } catch (error) {
     if (!(error instanceof UniqueViolation)) throw error;

@@ -18,7 +18,10 @@ export type PasswordChange = {
  */
 export async function changePassword(ctx: CoreContext, input: PasswordChange): Promise<void> {
   const user = await verifyCredentials(ctx, input.username, input.currentPassword, input.meta);
-  const password = checkNewPassword(input.newPassword, ctx.settings.passwordPolicy, user.username);
+  const password = checkNewPassword(input.newPassword, ctx.settings.passwordPolicy, {
+    username: user.username,
+    serviceName: ctx.settings.serviceName,
+  });
   const hash = await ctx.hasher.hash(password);
   await ctx.store.users.changePassword(user.id, hash, ctx.now(), input.keepSessionId ?? null);
   await audit(ctx, { event: "password_changed", outcome: "success", userId: user.id, ip: input.meta.ip });

@@ -39,17 +39,15 @@ export async function introspect(ctx: CoreContext, token: string): Promise<Intro
   });
 }
 
-async function describe(ctx: CoreContext, session: ActiveSession, fields: Record<string, unknown>): Promise<Introspection> {
-  const user = session.userId === null ? null : await ctx.store.users.findById(session.userId);
-  if (!user && session.userId !== null) return INACTIVE;
+function describe(ctx: CoreContext, session: ActiveSession, fields: Record<string, unknown>): Introspection {
   const scope = typeof fields.scope === "string" && fields.scope.length > 0 ? fields.scope : undefined;
   return {
     active: true,
     ...fields,
     scope,
     client_id: session.clientId ?? undefined,
-    username: user?.username,
-    sub: user?.id ?? session.clientId,
+    username: session.username ?? undefined,
+    sub: session.userId ?? session.clientId,
     sid: session.id,
     iss: ctx.settings.issuer,
   };

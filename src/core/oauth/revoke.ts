@@ -9,9 +9,14 @@ import { findRefreshToken } from "../tokens/refresh-tokens.js";
  * kills every token of that grant. Unknown tokens and other clients' tokens are silently
  * ignored; storage failures propagate (never a false 200).
  */
-export async function revokeToken(ctx: CoreContext, client: ClientRecord, token: string): Promise<void> {
+export async function revokeToken(
+  ctx: CoreContext,
+  client: ClientRecord,
+  token: string,
+  ip: string | null = null,
+): Promise<void> {
   const session = await sessionOf(ctx, token);
-  if (session && session.clientId === client.id) await revokeSession(ctx, session, "revocation endpoint");
+  if (session && session.clientId === client.id) await revokeSession(ctx, session, "revocation endpoint", ip);
 }
 
 async function sessionOf(ctx: CoreContext, token: string): Promise<SessionRecord | null> {

@@ -10,14 +10,19 @@ const LONE_SURROGATE = /\p{Surrogate}/u;
  * it against the policy. Lengths count Unicode code points. Nothing is trimmed or folded.
  * Throws `AuthError` with the reason; returns the normalised password to hash or verify.
  */
-export function checkNewPassword(password: string, policy: PasswordPolicy, username: string): string {
+export function checkNewPassword(
+  password: string,
+  policy: PasswordPolicy,
+  context: { username: string; serviceName: string },
+): string {
   const normalised = normalisePassword(password, policy);
   const length = [...normalised].length;
   if (length < policy.minLength) throw new AuthError("password_too_short", `at least ${policy.minLength} characters`);
   const folded = normalised.toLowerCase();
-  const name = username.normalize("NFKC").toLowerCase();
-  if (COMMON_PASSWORDS.has(folded) || (name.length >= 3 && folded.includes(name))) {
-    throw new AuthError("password_too_common", "the password is too common or contains the username");
+  // Context words (NIST SP 800-63B): the username and the service's own name.
+  const words = [context.username, context.serviceName].map((word) => word.normalize("NFKC").toLowerCase());
+  if (COMMON_PASSWORDS.has(folded) || words.some((word) => word.length >= 3 && folded.includes(word))) {
+    throw new AuthError("password_too_common", "the password is too common or contains the username or the service name");
   }
   return normalised;
 }

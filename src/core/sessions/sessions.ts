@@ -78,17 +78,27 @@ export async function startClientSession(
 /** A session that is not revoked, not expired and whose user is active; otherwise `null`. */
 export async function liveSession(ctx: CoreContext, sessionId: string): Promise<ActiveSession | null> {
   const session = await ctx.store.sessions.findActive(sessionId);
-  if (session?.userStatus !== "active" || session.expiresAt <= ctx.now()) return null;
-  return session;
+  return session && isLive(ctx, session) ? session : null;
 }
 
-export async function revokeSession(ctx: CoreContext, session: SessionRecord, reason: string): Promise<void> {
+/** An unrevoked session (as `findActive` returns it) is live while its user is active and it has not expired. */
+export const isLive = (ctx: CoreContext, session: ActiveSession) =>
+  session.userStatus === "active" && session.expiresAt > ctx.now();
+
+/** Revokes a session; `ip` is the address of the request that caused it, for the audit trail. */
+export async function revokeSession(
+  ctx: CoreContext,
+  session: SessionRecord,
+  reason: string,
+  ip: string | null = null,
+): Promise<void> {
   if (await ctx.store.sessions.revoke(session.id, ctx.now())) {
     await audit(ctx, {
       event: "session_revoked",
       outcome: "success",
       userId: session.userId,
       clientId: session.clientId,
+      ip,
       detail: reason,
     });
   }
@@ -99,8 +109,13 @@ export const listSessions = (ctx: CoreContext, userId: string): Promise<SessionR
   ctx.store.sessions.listLive(userId, ctx.now());
 
 /** Revokes one of the user's own sessions; someone else's, or an unknown id, is `not_found`. */
-export async function revokeOwnSession(ctx: CoreContext, userId: string, sessionId: string): Promise<void> {
+export async function revokeOwnSession(
+  ctx: CoreContext,
+  userId: string,
+  sessionId: string,
+  ip: string | null = null,
+): Promise<void> {
   const session = await ctx.store.sessions.findActive(sessionId);
   if (!session || session.userId !== userId) throw new AuthError("not_found", "no such session");
-  await revokeSession(ctx, session, "revoked by its user");
+  await revokeSession(ctx, session, "revoked by its user", ip);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify, SignJWT } from "jose";
 import { findJsonProblem } from "../strict-json.js";
 import type { Keyring } from "./keyring.js";
+import { createVerifiedTokenCache, type VerifiedTokenCache } from "./verified-cache.js";
 
 export type TokenKind = "access" | "refresh";
 
@@ -26,7 +27,14 @@ export type JwtService = {
   keyring: Keyring;
 };
 
+/** How far ahead of our clock an `iat` may be (another process's clock may run a little fast). */
+const MAX_CLOCK_SKEW_SECONDS = 60;
+
+/** Verified tokens remembered per process: about 1 KB each. */
+const VERIFIED_CACHE_SIZE = 4096;
+
 export function createJwtService(keyring: Keyring, issuer: string): JwtService {
+  const cache = createVerifiedTokenCache(VERIFIED_CACHE_SIZE);
   return {
     keyring,
     async sign(kind, claims, times) {
@@ -38,11 +46,35 @@ export function createJwtService(keyring: Keyring, issuer: string): JwtService {
         .setExpirationTime(times.expiresAt)
         .sign(key.signingKey);
     },
-    verify: (token) => verifyJwt(keyring, issuer, token),
+    verify: (token) => verifyCached(cache, keyring, issuer, token),
   };
 }
 
-async function verifyJwt(keyring: Keyring, issuer: string, token: string): ReturnType<JwtService["verify"]> {
+/**
+ * A token verified before needs no new signature check while its key is live; jose compares
+ * `exp` with the clock in whole seconds, and so does the cache.
+ */
+async function verifyCached(
+  cache: VerifiedTokenCache,
+  keyring: Keyring,
+  issuer: string,
+  token: string,
+): ReturnType<JwtService["verify"]> {
+  const hit = cache.get(token, Math.floor(Date.now() / 1000));
+  if (hit) {
+    if (!(await keyring.find(hit.kid))) return { ok: false, reason: "bad_signature" };
+    return { ok: true, value: hit.value };
+  }
+  const result = await verifyJwt(keyring, issuer, token);
+  if (result.ok) cache.remember(token, result.kid, result.value);
+  return result.ok ? { ok: true, value: result.value } : result;
+}
+
+async function verifyJwt(
+  keyring: Keyring,
+  issuer: string,
+  token: string,
+): Promise<{ ok: true; value: VerifiedJwt; kid: string } | { ok: false; reason: VerifyFailure }> {
   if (token.split(".").length !== 3) return { ok: false as const, reason: "malformed" as const };
   let kid: unknown;
   let typ: unknown;
@@ -70,10 +102,14 @@ async function verifyJwt(keyring: Keyring, issuer: string, token: string): Retur
       kind !== null &&
       typ === TYP[kind] &&
       isOurIssuer(payload.iss, issuer) &&
+      // We never issue `aud`: a token naming an audience was minted for someone else.
+      payload.aud === undefined &&
+      typeof payload.iat === "number" &&
+      payload.iat <= Math.floor(Date.now() / 1000) + MAX_CLOCK_SKEW_SECONDS &&
       typeof payload.sid === "string" &&
       (typeof payload.sub === "string" || Number.isSafeInteger(payload.sub));
     if (!valid) return { ok: false as const, reason: "invalid_claims" as const };
-    return { ok: true as const, value: { kind, claims: payload as VerifiedJwt["claims"] } };
+    return { ok: true as const, value: { kind, claims: payload as VerifiedJwt["claims"] }, kid: key.kid };
   } catch (error) {
     return { ok: false as const, reason: classify(error) };
   }

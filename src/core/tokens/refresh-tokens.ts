@@ -1,7 +1,7 @@
 import type { ActiveSession, RefreshTokenRecord, SessionRecord } from "../../store/ports.js";
 import { audit, type CoreContext } from "../context.js";
 import { AuthError } from "../errors.js";
-import { liveSession, revokeSession } from "../sessions/sessions.js";
+import { isLive, revokeSession } from "../sessions/sessions.js";
 import { randomToken, safeEqual, splitOpaqueToken } from "./secrets.js";
 
 /** Creates an opaque `id.secret` refresh token for the session; only the secret's hash is stored. */
@@ -19,7 +19,9 @@ function newRefreshToken(ctx: CoreContext, session: SessionRecord): { token: str
     sessionId: session.id,
     secretHash: ctx.secretHash(secret),
     createdAt: ctx.now(),
-    expiresAt: session.expiresAt,
+    // Idle limit: a token unused for `refreshTokenIdleTtl` dies; rotation slides it, but never
+    // past the session's absolute end.
+    expiresAt: Math.min(session.expiresAt, ctx.now() + ctx.settings.refreshTokenIdleTtl * 1000),
     usedAt: null,
   };
   return { token: `${id}.${secret}`, record };
@@ -47,25 +49,26 @@ export async function rotateRefreshToken(
   token: string,
   clientId: string | null,
   check: (session: ActiveSession) => void = () => {},
+  ip: string | null = null,
 ): Promise<{ session: ActiveSession; refreshToken: string }> {
   const found = await findRefreshToken(ctx, token);
   if (!found || found.session.clientId !== clientId) throw new AuthError("invalid_grant", "invalid refresh token");
   const { record, session } = found;
-  if (record.usedAt !== null) return replayDetected(ctx, session);
-  if (record.expiresAt <= ctx.now() || !(await liveSession(ctx, session.id))) {
+  if (record.usedAt !== null) return replayDetected(ctx, session, ip);
+  if (record.expiresAt <= ctx.now() || !isLive(ctx, session)) {
     throw new AuthError("invalid_grant", "refresh token expired or revoked");
   }
   check(session);
   const successor = newRefreshToken(ctx, session);
+  // One transaction: the old token used, its successor stored and the session touched.
   if (!(await ctx.store.refreshTokens.rotate(record.id, successor.record, ctx.now()))) {
-    return replayDetected(ctx, session);
+    return replayDetected(ctx, session, ip);
   }
-  await ctx.store.sessions.touch(session.id, ctx.now());
   return { session, refreshToken: successor.token };
 }
 
-async function replayDetected(ctx: CoreContext, session: SessionRecord): Promise<never> {
-  await audit(ctx, { event: "refresh_token_reuse", outcome: "failure", userId: session.userId, clientId: session.clientId });
-  await revokeSession(ctx, session, "refresh token reuse");
+async function replayDetected(ctx: CoreContext, session: SessionRecord, ip: string | null): Promise<never> {
+  await audit(ctx, { event: "refresh_token_reuse", outcome: "failure", userId: session.userId, clientId: session.clientId, ip });
+  await revokeSession(ctx, session, "refresh token reuse", ip);
   throw new AuthError("invalid_grant", "refresh token already used");
 }

@@ -37,6 +37,7 @@ export function failureFor(code: ErrorCode): { status: number; message: string }
     invalid_grant: { status: 401, message: "Unauthorized" },
     invalid_request: { status: 400, message: "Bad Request" },
     malformed_body: { status: 400, message: "Bad Request" },
+    method_not_allowed: { status: 405, message: "Method Not Allowed" },
     request_too_large: { status: 413, message: "Payload Too Large" },
     unsupported_media_type: { status: 415, message: "Unsupported Media Type" },
     rate_limited: { status: 429, message: "Too Many Attempts." },

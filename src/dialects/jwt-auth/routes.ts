@@ -63,7 +63,7 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
 
   app.post("/register", async (request) => {
     const { uid, email, password } = validated(request, ["uid", "email", "password"] as const);
-    const user = await core.register({ username: uid, email, password });
+    const user = await core.register({ username: uid, email, password, ip: request.ip });
     return openSession(request, user);
   });
 
@@ -102,7 +102,7 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
 
   app.post("/logout", async (request) => {
     const session = await authenticated(core, request);
-    await core.revokeSession(session, "logout");
+    await core.revokeSession(session, "logout", request.ip);
     return envelope([]);
   });
 }

@@ -26,7 +26,7 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
     const { username, password, record } = credentials(request.body);
     const email = stringField(record, "email");
     if (email === INVALID) throw new AuthError("invalid_request");
-    await core.register({ username, password, email: email || null });
+    await core.register({ username, password, email: email || null, ip: request.ip });
     return ok("注册成功");
   });
 
@@ -63,7 +63,7 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
 
   app.post("/logout", async (request) => {
     const { session } = await requireToken(core, request, "any");
-    await core.revokeSession(session, "logout");
+    await core.revokeSession(session, "logout", request.ip);
     return ok("退出登录成功");
   });
 }

@@ -51,7 +51,7 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
       "email",
       "code",
     ] as const).values;
-    await core.registerWithCode({ username: loginId(id), displayName: username, password, email, code });
+    await core.registerWithCode({ username: loginId(id), displayName: username, password, email, code, ip: request.ip });
     return ok("注册成功");
   });
 
@@ -99,7 +99,7 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
     const { access_token: token } = fields(request, ["access_token"] as const).values;
     const checked = await core.checkJwt(token);
     if (!checked.ok || checked.kind !== "access") return refused("注销失败");
-    await core.revokeSession(checked.session, "removeToken");
+    await core.revokeSession(checked.session, "removeToken", request.ip);
     return ok("注销成功");
   };
   app.get("/removeToken", removeToken);

@@ -21,7 +21,7 @@ function fields<K extends string>(request: FastifyRequest, names: readonly K[]):
 export async function routes(app: FastifyInstance, { core, config }: DialectOptions): Promise<void> {
   app.post("/register", async (request) => {
     const { username, password } = fields(request, ["username", "password"] as const);
-    await core.register({ username, password });
+    await core.register({ username, password, ip: request.ip });
     return OK;
   });
 
@@ -66,7 +66,7 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
     const user = await core.findUserById(checked.session.userId);
     const sameUser = typeof username === "string" && user !== null && lookupUsername(username) === user.usernameCanonical;
     if (!sameUser) throw new TerminalFailure(401, INVALID_TOKEN);
-    await core.revokeSession(checked.session, "logout");
+    await core.revokeSession(checked.session, "logout", request.ip);
     return OK;
   });
 }

@@ -44,7 +44,7 @@ export async function meRoutes(app: FastifyInstance, { core }: { core: Core }): 
 
   app.delete<{ Params: { id: string } }>("/v1/me/sessions/:id", async (request, reply) => {
     const current = await authenticate(core, request);
-    await core.revokeOwnSession(current.userId, request.params.id);
+    await core.revokeOwnSession(current.userId, request.params.id, request.ip);
     return reply.code(204).send();
   });
 }

@@ -3,13 +3,24 @@ import type { ErrorCode } from "../../core/errors.js";
 import { AuthError } from "../../core/errors.js";
 import type { Core } from "../../core/index.js";
 import { requireClient } from "../client-auth.js";
-import { asRecord, INVALID, stringField } from "../fields.js";
+import { asRecord, INVALID, MAX_FIELD_LENGTH, stringField } from "../fields.js";
 import { STATUS, toErrorCode } from "../problems.js";
 import { requestMeta } from "../request-meta.js";
 
 /** The standard OAuth 2.0 endpoints: token (RFC 6749), introspection (7662), revocation (7009). */
 export async function oauthRoutes(app: FastifyInstance, { core }: { core: Core }): Promise<void> {
   app.setErrorHandler((error, request, reply) => renderOAuthError(error, request, reply));
+  // RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1: parameters come form-urlencoded. Anything else
+  // is refused before it is parsed, which also keeps these endpoints out of CORS "simple" JSON.
+  app.addHook("onRequest", async (request) => {
+    const type = request.headers["content-type"];
+    if (type !== undefined && !/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
+      throw Object.assign(new Error("parameters must be form-urlencoded"), {
+        statusCode: 415,
+        code: "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+      });
+    }
+  });
 
   app.post("/oauth/token", async (request, reply) => {
     const body = requireRecord(request.body);
@@ -35,13 +46,13 @@ export async function oauthRoutes(app: FastifyInstance, { core }: { core: Core }
   app.post("/oauth/introspect", async (request) => {
     const body = requireRecord(request.body);
     await requireClient(core, request, body, "confidential");
-    return core.introspect(requiredString(body, "token"));
+    return core.introspect(tokenParam(body));
   });
 
   app.post("/oauth/revoke", async (request, reply) => {
     const body = requireRecord(request.body);
     const client = await requireClient(core, request, body);
-    await core.revokeToken(client, requiredString(body, "token"));
+    await core.revokeToken(client, tokenParam(body), request.ip);
     return reply.code(200).send();
   });
 }
@@ -57,6 +68,16 @@ function optionalString(body: Record<string, unknown>, name: string): string | n
   const value = stringField(body, name);
   if (value === INVALID) throw new AuthError("invalid_request", `${name} must be given once, as a string`);
   return value ? value : null;
+}
+
+/**
+ * RFC 7662 §2.2 and RFC 7009 §2.2: a token that cannot be one of ours, because it is longer
+ * than any we issue, is an unknown token (inactive; nothing revoked), not a malformed request.
+ */
+function tokenParam(body: Record<string, unknown>): string {
+  const raw = body.token;
+  if (typeof raw === "string" && raw.length > MAX_FIELD_LENGTH) return "";
+  return requiredString(body, "token");
 }
 
 function requiredString(body: Record<string, unknown>, name: string): string {

@@ -1,12 +1,14 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
-import pg from "pg";
 import type { Store } from "../ports.js";
 import { createCodeRepository } from "./codes.js";
 import type { Database } from "./database.js";
+import { createGroupCommit, groupCommittedRotation } from "./group-commit.js";
+import { createLoginThrottleRepository } from "./login-throttle.js";
 import * as initial from "./migrations/0001-initial.js";
+import * as loginThrottle from "./migrations/0002-login-throttle.js";
 import { createAuditRepository, createClientRepository, createKeyRepository, createSecretRepository } from "./server-tables.js";
 import { createRefreshTokenRepository, createSessionRepository } from "./sessions.js";
 import { createRbacRepository, createUserRepository } from "./users.js";
@@ -14,32 +16,67 @@ import { createRbacRepository, createUserRepository } from "./users.js";
 /** The migration set, in order. Names are frozen once released. */
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
+  "0002-login-throttle": loginThrottle,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export type StoreOptions = { databaseUrl: string; dbPoolSize: number; dbStatementTimeoutMs: number };
 
-function openSqlite(path: string): Kysely<Database> {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+function openSqlite(path: string): { db: Kysely<Database>; raw: SQLite.Database } {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const database = new SQLite(path);
+  // The file holds the signing keys and the secret-hashing key: owner only. SQLite gives the
+  // WAL and shared-memory files the database file's mode; older ones are tightened too.
+  if (path !== ":memory:") for (const file of [path, `${path}-wal`, `${path}-shm`]) restrictToOwner(file);
   // WAL for concurrent readers; FULL so that an acknowledged commit survives power loss.
   database.pragma("journal_mode = WAL");
   database.pragma("synchronous = FULL");
   database.pragma("foreign_keys = ON");
   database.pragma("busy_timeout = 5000");
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  cacheStatements(database);
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), raw: database };
 }
 
-// bigint columns hold epoch milliseconds and sequence numbers, all far below 2^53.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+function restrictToOwner(file: string): void {
+  try {
+    chmodSync(file, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+}
+
+/** Enough for every distinct statement Gatehouse runs; the least recently used is dropped beyond. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely prepares every statement anew on each execution, and on SQLite preparing costs more
+ * than running a small indexed query. A prepared statement is reusable once it has run (the
+ * driver never leaves one mid-iteration), so statements are kept by their SQL text.
+ */
+function cacheStatements(database: SQLite.Database): void {
+  const prepare = database.prepare.bind(database);
+  const cache = new Map<string, SQLite.Statement>();
+  database.prepare = ((source: string) => {
+    let statement = cache.get(source);
+    if (statement) cache.delete(source);
+    else statement = prepare(source);
+    cache.set(source, statement);
+    if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    return statement;
+  }) as SQLite.Database["prepare"];
+}
 
 /**
  * A bounded pool whose every wait is bounded too: acquiring a connection and running a
  * statement both time out, so a database that went away yields prompt errors (503s), never
  * hung requests, and the pool reconnects by itself when it is back.
  */
-function openPostgres(options: StoreOptions): Kysely<Database> {
+async function openPostgres(options: StoreOptions): Promise<Kysely<Database>> {
+  // Loaded only for PostgreSQL, to keep a SQLite installation's footprint small.
+  const { default: pg } = await import("pg");
+  // bigint columns hold epoch milliseconds and sequence numbers, all far below 2^53.
+  pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
   const pool = new pg.Pool({
     connectionString: options.databaseUrl,
     max: options.dbPoolSize,
@@ -56,13 +93,19 @@ export type OpenStore = { store: Store; migrate: () => Promise<void> };
 
 export const isPostgresUrl = (databaseUrl: string) => /^postgres(ql)?:\/\//.test(databaseUrl);
 
-export function openStore(options: StoreOptions): OpenStore {
-  const db = isPostgresUrl(options.databaseUrl) ? openPostgres(options) : openSqlite(options.databaseUrl.slice("sqlite:".length));
+export async function openStore(options: StoreOptions): Promise<OpenStore> {
+  const { db, raw } = isPostgresUrl(options.databaseUrl)
+    ? { db: await openPostgres(options), raw: null }
+    : openSqlite(options.databaseUrl.slice("sqlite:".length));
+  const refreshTokens = createRefreshTokenRepository(db);
+  // PostgreSQL commits concurrently on many connections; SQLite's one connection needs grouping.
+  if (raw) refreshTokens.rotate = groupCommittedRotation(raw, createGroupCommit(db, raw));
   const store: Store = {
     users: createUserRepository(db),
+    loginThrottle: createLoginThrottleRepository(db),
     rbac: createRbacRepository(db),
     sessions: createSessionRepository(db),
-    refreshTokens: createRefreshTokenRepository(db),
+    refreshTokens,
     keys: createKeyRepository(db),
     clients: createClientRepository(db),
     secrets: createSecretRepository(db),

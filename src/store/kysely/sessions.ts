@@ -54,16 +54,21 @@ export function createSessionRepository(db: Kysely<Database>): SessionRepository
         .selectFrom("sessions")
         .leftJoin("users", "users.id", "sessions.user_id")
         .selectAll("sessions")
-        .select(["users.status as user_status", "users.seq as user_seq"])
+        .select(["users.status as user_status", "users.seq as user_seq", "users.username as username"])
         .where("sessions.id", "=", id)
         .where("sessions.revoked_at", "is", null)
         .executeTakeFirst();
       if (!row) return null;
       const session = toSession(row);
-      if (session.userId === null) return { ...session, userStatus: "active", userSeq: null };
+      if (session.userId === null) return { ...session, userStatus: "active", userSeq: null, username: null };
       // A user session whose user row is gone (deleted) is no session at all.
       if (row.user_status === null) return null;
-      return { ...session, userStatus: row.user_status as UserStatus, userSeq: Number(row.user_seq) };
+      return {
+        ...session,
+        userStatus: row.user_status as UserStatus,
+        userSeq: Number(row.user_seq),
+        username: row.username,
+      };
     },
     async touch(id, at) {
       await db.updateTable("sessions").set({ last_used_at: at }).where("id", "=", id).execute();
@@ -173,6 +178,7 @@ export function createRefreshTokenRepository(db: Kysely<Database>): RefreshToken
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) !== 1) return false;
         await insertRefreshToken(trx, successor);
+        await trx.updateTable("sessions").set({ last_used_at: at }).where("id", "=", successor.sessionId).execute();
         return true;
       });
     },

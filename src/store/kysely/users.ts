@@ -119,14 +119,23 @@ export function createUserRepository(db: Kysely<Database>): UserRepository {
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
-    async lockIfOverThreshold(id, now, threshold, lockMs) {
+    async chargeRefusedAttempt(id) {
+      // Rewrites the row unchanged: a write of the same cost as a counted attempt.
       await db
+        .updateTable("users")
+        .set({ failed_logins: sql`failed_logins` })
+        .where("id", "=", id)
+        .execute();
+    },
+    async lockIfOverThreshold(id, now, threshold, lockMs) {
+      const result = await db
         .updateTable("users")
         .set({ locked_until: now + lockMs, lockouts: sql`lockouts + 1` })
         .where("id", "=", id)
         .where("failed_logins", ">=", threshold)
         .where("locked_until", "is", null)
-        .execute();
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
     async clearLoginFailures(id) {
       await db.updateTable("users").set({ failed_logins: 0, lockouts: 0, locked_until: null }).where("id", "=", id).execute();

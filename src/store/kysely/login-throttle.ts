@@ -1,0 +1,48 @@
+import { type Kysely, sql } from "kysely";
+import type { LoginThrottleRepository } from "../ports.js";
+import type { Database } from "./database.js";
+
+/** The account lockout's two statements (see users.ts), for names that belong to no account. */
+export function createLoginThrottleRepository(db: Kysely<Database>): LoginThrottleRepository {
+  return {
+    async reserve(key, now, threshold) {
+      const lockOver = sql<boolean>`login_throttle.locked_until is not null and login_throttle.locked_until <= ${now}`;
+      const result = await db
+        .insertInto("login_throttle")
+        .values({ key, failed_logins: 1, lockouts: 0, locked_until: null })
+        .onConflict((conflict) =>
+          conflict
+            .column("key")
+            .doUpdateSet({
+              failed_logins: sql`case when ${lockOver} then 1 else login_throttle.failed_logins + 1 end`,
+              locked_until: sql`case when ${lockOver} then null else login_throttle.locked_until end`,
+            })
+            .where((eb) =>
+              eb.or([
+                eb.and([eb("login_throttle.locked_until", "is", null), eb("login_throttle.failed_logins", "<", threshold)]),
+                eb("login_throttle.locked_until", "<=", now),
+              ]),
+            ),
+        )
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
+    async chargeRefusedAttempt(key) {
+      await db
+        .updateTable("login_throttle")
+        .set({ failed_logins: sql`failed_logins` })
+        .where("key", "=", key)
+        .execute();
+    },
+    async lockIfOverThreshold(key, now, threshold, lockMs) {
+      const result = await db
+        .updateTable("login_throttle")
+        .set({ locked_until: now + lockMs, lockouts: sql`lockouts + 1` })
+        .where("key", "=", key)
+        .where("failed_logins", ">=", threshold)
+        .where("locked_until", "is", null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+  };
+}

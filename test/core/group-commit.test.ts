@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import SQLite from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import type { Database } from "../../src/store/kysely/database.js";
+import { createGroupCommit, type GroupCommit } from "../../src/store/kysely/group-commit.js";
+
+// Group commit on a real SQLite file: units queued together share one transaction, each is
+// answered only after the commit, and a unit that throws fails alone.
+describe("SQLite group commit", () => {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-group-commit-"));
+  const path = join(dir, "g.db");
+  let raw: SQLite.Database;
+  let db: Kysely<Database>;
+  let groupCommit: GroupCommit;
+
+  before(() => {
+    raw = new SQLite(path);
+    raw.pragma("journal_mode = WAL");
+    raw.exec("create table t (id integer primary key, v text not null unique)");
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+    groupCommit = createGroupCommit(db, raw);
+  });
+  after(async () => {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const insert = (v: string) => () => raw.prepare("insert into t (v) values (?)").run(v).changes;
+
+  it("answers every unit with its own result, once it is committed", async () => {
+    const rowsBefore = raw.prepare("select count(*) as n from t").get() as { n: number };
+    const results = await Promise.all(["a", "b", "c", "d"].map((v) => groupCommit(insert(v))));
+    assert.deepEqual(results, [1, 1, 1, 1]);
+    // Durable and visible to a separate connection once answered.
+    const other = new SQLite(path, { readonly: true });
+    const { n } = other.prepare("select count(*) as n from t").get() as { n: number };
+    other.close();
+    assert.equal(n, rowsBefore.n + 4);
+  });
+
+  it("fails a throwing unit alone; the others of its batch commit", async () => {
+    const outcomes = await Promise.allSettled([groupCommit(insert("e")), groupCommit(insert("a")), groupCommit(insert("f"))]);
+    assert.equal(outcomes[0].status, "fulfilled");
+    assert.equal(outcomes[1].status, "rejected", "a duplicate of the unique column must fail");
+    assert.equal(outcomes[2].status, "fulfilled");
+    const values = (raw.prepare("select v from t order by v").all() as { v: string }[]).map((row) => row.v);
+    assert.deepEqual(values, ["a", "b", "c", "d", "e", "f"]);
+  });
+
+  it("keeps Kysely's own transactions out while a batch runs", async () => {
+    const kyselyWrite = db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("t" as never)
+        .values({ v: "k" } as never)
+        .execute();
+    });
+    const batched = groupCommit(insert("g"));
+    await Promise.all([kyselyWrite, batched]);
+    const { n } = raw.prepare("select count(*) as n from t where v in ('g', 'k')").get() as { n: number };
+    assert.equal(n, 2);
+  });
+});
