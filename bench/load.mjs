@@ -44,6 +44,79 @@ function seededUser() {
   return `${data.prefix}${String(n).padStart(7, "0")}`;
 }
 
+/** @typedef {import("autocannon").Request[]} Requests */
+
+/** @returns {Requests} the same GET each time */
+function getRequests() {
+  return [{ method: "GET", path: data.path, headers: data.headers ?? {} }];
+}
+
+/** @returns {Requests} a form POST cycling through `data.bodies` */
+function postFormRequests() {
+  const next = cycler(data.bodies);
+  return [
+    {
+      method: "POST",
+      path: data.path,
+      headers: { ...form, ...(data.headers ?? {}) },
+      setupRequest: (req) => ({ ...req, body: next() }),
+    },
+  ];
+}
+
+/** @returns {Requests} jwt-extended logins of random seeded users */
+function loginJwtRequests() {
+  return [
+    {
+      method: "POST",
+      path: "/api/auth/login",
+      headers: json,
+      setupRequest: (req) => ({ ...req, body: JSON.stringify({ username: seededUser(), password: data.password }) }),
+    },
+  ];
+}
+
+/** @returns {Requests} password-grant logins of random seeded users */
+function loginGrantRequests() {
+  return [
+    {
+      method: "POST",
+      path: "/oauth/token",
+      headers: { ...form, authorization: basic(data.clientId, data.clientSecret) },
+      setupRequest: (req) => ({
+        ...req,
+        body: new URLSearchParams({ grant_type: "password", username: seededUser(), password: data.password }).toString(),
+      }),
+    },
+  ];
+}
+
+/** @returns {Requests} jwt-extended registrations of new usernames, unique to this process */
+function registerRequests() {
+  let n = 0;
+  const tag = `${process.pid.toString(36)}${Date.now().toString(36)}`;
+  return [
+    {
+      method: "POST",
+      path: "/api/auth/register",
+      headers: json,
+      setupRequest: (req) => ({ ...req, body: JSON.stringify({ username: `r${tag}n${n++}`, password: data.password }) }),
+    },
+  ];
+}
+
+/** @returns {Requests} jwt-extended refreshes (no rotation) cycling through `data.tokens` */
+function refreshJwtRequests() {
+  const next = cycler(data.tokens);
+  return [
+    {
+      method: "POST",
+      path: "/api/auth/refresh",
+      setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${next()}` } }),
+    },
+  ];
+}
+
 /**
  * autocannon keeps a per-connection `context`, but clones it afresh whenever the request list
  * wraps around; a long list of the same request keeps the context alive for a whole run, so
@@ -51,89 +124,46 @@ function seededUser() {
  */
 const LONG = 200_000;
 
-/** @returns {import("autocannon").Request[]} */
+/**
+ * Each connection is one client refreshing its own session: it starts from a refresh
+ * token of the pool (one password-grant login each) and always presents the token the
+ * previous answer returned. A failed answer leaves that chain unusable (the token may
+ * have been rotated, and presenting it again revokes the session), so the connection
+ * takes a fresh token from the pool; when the pool runs dry, the failures show as errors.
+ * @returns {Requests} refresh_token grants with rotation
+ */
+function refreshGrantRequests() {
+  const pool = [...data.tokens];
+  const request = {
+    method: "POST",
+    path: "/oauth/token",
+    headers: { ...form, authorization: basic(data.clientId, data.clientSecret) },
+    setupRequest: (req, context) => {
+      if (!context.token) context.token = pool.pop() ?? "exhausted";
+      return { ...req, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(context.token)}` };
+    },
+    onResponse: (status, body, context) => {
+      context.token = status === 200 ? JSON.parse(body).refresh_token : undefined;
+    },
+  };
+  return Array.from({ length: LONG }, () => request);
+}
+
+/** The request list of each `kind`, built only for the kind of the run. */
+const requestBuilders = {
+  get: getRequests,
+  "post-form": postFormRequests,
+  "login-jwt": loginJwtRequests,
+  "login-grant": loginGrantRequests,
+  register: registerRequests,
+  "refresh-jwt": refreshJwtRequests,
+  "refresh-grant": refreshGrantRequests,
+};
+
+/** @returns {Requests} */
 function requestsFor(kind) {
-  switch (kind) {
-    case "get":
-      return [{ method: "GET", path: data.path, headers: data.headers ?? {} }];
-    case "post-form": {
-      const next = cycler(data.bodies);
-      return [
-        {
-          method: "POST",
-          path: data.path,
-          headers: { ...form, ...(data.headers ?? {}) },
-          setupRequest: (req) => ({ ...req, body: next() }),
-        },
-      ];
-    }
-    case "login-jwt":
-      return [
-        {
-          method: "POST",
-          path: "/api/auth/login",
-          headers: json,
-          setupRequest: (req) => ({ ...req, body: JSON.stringify({ username: seededUser(), password: data.password }) }),
-        },
-      ];
-    case "login-grant":
-      return [
-        {
-          method: "POST",
-          path: "/oauth/token",
-          headers: { ...form, authorization: basic(data.clientId, data.clientSecret) },
-          setupRequest: (req) => ({
-            ...req,
-            body: new URLSearchParams({ grant_type: "password", username: seededUser(), password: data.password }).toString(),
-          }),
-        },
-      ];
-    case "register": {
-      let n = 0;
-      const tag = `${process.pid.toString(36)}${Date.now().toString(36)}`;
-      return [
-        {
-          method: "POST",
-          path: "/api/auth/register",
-          headers: json,
-          setupRequest: (req) => ({ ...req, body: JSON.stringify({ username: `r${tag}n${n++}`, password: data.password }) }),
-        },
-      ];
-    }
-    case "refresh-jwt": {
-      const next = cycler(data.tokens);
-      return [
-        {
-          method: "POST",
-          path: "/api/auth/refresh",
-          setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${next()}` } }),
-        },
-      ];
-    }
-    case "refresh-grant": {
-      // Each connection is one client refreshing its own session: it starts from a refresh
-      // token of the pool (one password-grant login each) and always presents the token the
-      // previous answer returned. A failed answer leaves that chain unusable (the token may
-      // have been rotated, and presenting it again revokes the session), so the connection
-      // takes a fresh token from the pool; when the pool runs dry, the failures show as errors.
-      const pool = [...data.tokens];
-      const request = {
-        method: "POST",
-        path: "/oauth/token",
-        headers: { ...form, authorization: basic(data.clientId, data.clientSecret) },
-        setupRequest: (req, context) => {
-          if (!context.token) context.token = pool.pop() ?? "exhausted";
-          return { ...req, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(context.token)}` };
-        },
-        onResponse: (status, body, context) => {
-          context.token = status === 200 ? JSON.parse(body).refresh_token : undefined;
-        },
-      };
-      return Array.from({ length: LONG }, () => request);
-    }
-    default:
-      throw new Error(`unknown kind ${kind}`);
-  }
+  if (!Object.hasOwn(requestBuilders, kind)) throw new Error(`unknown kind ${kind}`);
+  return requestBuilders[kind]();
 }
 
 const result = await autocannon({
