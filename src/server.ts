@@ -74,15 +74,22 @@ export async function createGatehouse(config: Config, log: Logger = createLogger
 
 export type Server = Gatehouse & { app: FastifyInstance };
 
+/** How often a serving process deletes ended sessions, codes and counters. */
+const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
+
 /** The full server: store → core → HTTP app with the enabled dialects. Not yet listening. */
 export async function createServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Server> {
   const dialects = selectDialects(config.dialects);
   const gatehouse = await createGatehouse(config, log);
   const app = await buildApp({ core: gatehouse.core, config, dialects, logger: log });
+  // Every serving process runs it; the deletes are idempotent. Unref'd: it never keeps the process up.
+  const housekeeping = setInterval(() => void gatehouse.core.purgeEnded(), HOUSEKEEPING_INTERVAL_MS);
+  housekeeping.unref();
   return {
     ...gatehouse,
     app,
     close: async () => {
+      clearInterval(housekeeping);
       await app.close();
       await gatehouse.close();
     },

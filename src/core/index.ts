@@ -10,6 +10,7 @@ import type { CoreContext, CoreLogger, CoreSettings } from "./context.js";
 import { introspect } from "./oauth/introspect.js";
 import { revokeToken } from "./oauth/revoke.js";
 import { exchangeToken } from "./oauth/token.js";
+import { purgeEnded } from "./housekeeping.js";
 import type { HashPoolLimits } from "./passwords/hash-pool.js";
 import { createPasswordHasher, type HashParams } from "./passwords/hasher.js";
 import { accessProfile, addUserRole, createPermission, createRole, grantPermission } from "./rbac/rbac.js";
@@ -77,6 +78,7 @@ const useCases = {
   ensureBuiltInClient,
   rotateSigningKey,
   listSigningKeys,
+  purgeEnded,
 };
 
 export type Core = ReturnType<typeof bindAll<typeof useCases>> & {

@@ -237,8 +237,15 @@ export interface LoginThrottleRepository {
   chargeRefusedAttempt(key: string): Promise<void>;
 }
 
+/** Removal of rows that no rule needs any more. */
+export interface HousekeepingRepository {
+  /** Deletes what ended (expired, revoked, unused) more than `keepMs` before `now`; counts per table. */
+  purge(now: number, keepMs: number): Promise<Record<string, number>>;
+}
+
 export interface Store {
   users: UserRepository;
+  housekeeping: HousekeepingRepository;
   loginThrottle: LoginThrottleRepository;
   rbac: RbacRepository;
   sessions: SessionRepository;

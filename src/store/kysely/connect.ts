@@ -6,6 +6,7 @@ import type { Store } from "../ports.js";
 import { createCodeRepository } from "./codes.js";
 import type { Database } from "./database.js";
 import { createGroupCommit, groupCommittedRotation } from "./group-commit.js";
+import { createHousekeepingRepository } from "./housekeeping.js";
 import { createLoginThrottleRepository } from "./login-throttle.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as loginThrottle from "./migrations/0002-login-throttle.js";
@@ -103,6 +104,7 @@ export async function openStore(options: StoreOptions): Promise<OpenStore> {
   const store: Store = {
     users: createUserRepository(db),
     loginThrottle: createLoginThrottleRepository(db),
+    housekeeping: createHousekeepingRepository(db),
     rbac: createRbacRepository(db),
     sessions: createSessionRepository(db),
     refreshTokens,

@@ -73,7 +73,7 @@ export type Database = {
     superseded_at: number | null;
   };
   code_throttle: { purpose: string; target: string; last_sent_at: number; window_start: number; window_count: number };
-  login_throttle: { key: string; failed_logins: number; lockouts: number; locked_until: number | null };
+  login_throttle: { key: string; failed_logins: number; lockouts: number; locked_until: number | null; updated_at: number };
   audit_events: {
     id: Generated<number>;
     at: number;

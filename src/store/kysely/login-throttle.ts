@@ -9,13 +9,14 @@ export function createLoginThrottleRepository(db: Kysely<Database>): LoginThrott
       const lockOver = sql<boolean>`login_throttle.locked_until is not null and login_throttle.locked_until <= ${now}`;
       const result = await db
         .insertInto("login_throttle")
-        .values({ key, failed_logins: 1, lockouts: 0, locked_until: null })
+        .values({ key, failed_logins: 1, lockouts: 0, locked_until: null, updated_at: now })
         .onConflict((conflict) =>
           conflict
             .column("key")
             .doUpdateSet({
               failed_logins: sql`case when ${lockOver} then 1 else login_throttle.failed_logins + 1 end`,
               locked_until: sql`case when ${lockOver} then null else login_throttle.locked_until end`,
+              updated_at: now,
             })
             .where((eb) =>
               eb.or([

@@ -16,7 +16,9 @@ export async function up(db: Db): Promise<void> {
     .addColumn("failed_logins", "integer", (c) => c.notNull().defaultTo(0))
     .addColumn("lockouts", "integer", (c) => c.notNull().defaultTo(0))
     .addColumn("locked_until", "bigint")
+    .addColumn("updated_at", "bigint", (c) => c.notNull())
     .execute();
+  await db.schema.createIndex("login_throttle_updated_idx").on("login_throttle").column("updated_at").execute();
 }
 
 export async function down(db: Db): Promise<void> {
