@@ -1,7 +1,9 @@
 // Runs every test/**/*.test.ts file with Node's test runner (TypeScript through tsx), once per
 // database in GATEHOUSE_TEST_DATABASES (default "sqlite,postgres"). The PostgreSQL pass runs the
 // files that start servers; if PostgreSQL cannot be reached it is skipped with a loud warning,
-// unless GATEHOUSE_TEST_REQUIRE_SERVICES=1 (as in CI), where that is a failure.
+// unless GATEHOUSE_TEST_REQUIRE_SERVICES=1 (as in CI), where that is a failure. Files named
+// *.timing.test.ts measure response times statistically; they run last and alone, so that no
+// other test's load blurs what they compare.
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -34,14 +36,26 @@ async function postgresReachable() {
   }
 }
 
+const isTiming = (file) => file.endsWith(".timing.test.ts");
+
 function run(database, files) {
-  console.log(`\n=== tests on ${database} (${files.length} files) ===`);
-  const result = spawnSync(
-    process.execPath,
-    ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files],
-    { stdio: "inherit", env: { ...process.env, GATEHOUSE_TEST_DATABASE: database } },
-  );
-  return result.status ?? 1;
+  const parallel = files.filter((file) => !isTiming(file));
+  const alone = files.filter(isTiming);
+  let status = 0;
+  for (const [group, concurrency] of [
+    [parallel, 2],
+    [alone, 1],
+  ]) {
+    if (group.length === 0) continue;
+    console.log(`\n=== tests on ${database} (${group.length} files${concurrency === 1 ? ", one at a time" : ""}) ===`);
+    const result = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", ...group],
+      { stdio: "inherit", env: { ...process.env, GATEHOUSE_TEST_DATABASE: database } },
+    );
+    if (result.status !== 0) status = result.status ?? 1;
+  }
+  return status;
 }
 
 const only = process.argv.slice(2);

@@ -51,7 +51,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     const command = COMMANDS[`${first} ${second}`];
     if (!command) throw new UsageError(`unknown command "${[first, second].join(" ").trim()}"`);
-    const gatehouse = await createGatehouse(config, createLogger("warn", process.stderr));
+    // Info level: administrative changes leave their audit line on stderr, like the server's.
+    const gatehouse = await createGatehouse(config, createLogger("info", process.stderr));
     try {
       await command.run(gatehouse.core, parse(rest), (line) => process.stdout.write(`${line}\n`));
     } finally {

@@ -25,7 +25,12 @@ export async function buildApp({ core, config, dialects, logger }: AppOptions): 
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: 5_000,
     connectionTimeout: config.requestTimeoutMs,
-    return503OnClosing: true,
+    // While closing, requests already on a connection are served (with `Connection: close`)
+    // by our own routes and hooks, rather than answered with Fastify's bare 503.
+    return503OnClosing: false,
+    // Node enforces headersTimeout and requestTimeout when it sweeps connections, every 30 s
+    // by default; every second keeps a slow client's socket close to its deadline.
+    http: { connectionsCheckingInterval: 1_000 },
     routerOptions: { maxParamLength: 200 },
   });
   app.server.headersTimeout = 10_000;

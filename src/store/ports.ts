@@ -128,18 +128,14 @@ export interface UserRepository {
   changePassword(id: string, hash: string, at: number, keepSessionId: string | null): Promise<void>;
   recordLogin(id: string, at: number): Promise<void>;
   /**
-   * Counts a password check before it runs. Refused (false) while the account is locked or
-   * has `threshold` unresolved failures: parallel guesses cannot run more than `threshold`
-   * checks. A lock whose time is over is lifted by the next attempt.
+   * Counts a password check before it runs, whether or not it is admitted. Refused (false)
+   * while the account is locked or has `threshold` unresolved failures: parallel guesses
+   * cannot run more than `threshold` checks. A lock whose time is over is lifted by the next
+   * attempt. One statement, and the same write admitted or not.
    */
   reserveLoginAttempt(id: string, now: number, threshold: number): Promise<boolean>;
   /** After a failed check: locks the account for `lockMs` once `threshold` failures were counted; true if this call locked it. */
   lockIfOverThreshold(id: string, now: number, threshold: number, lockMs: number): Promise<boolean>;
-  /**
-   * After `reserveLoginAttempt` refused (a locked account): a write costing what a counted
-   * attempt costs, so that a locked account cannot be told apart by timing.
-   */
-  chargeRefusedAttempt(id: string): Promise<void>;
   /** After a successful check: the failures and locks are forgotten. */
   clearLoginFailures(id: string): Promise<void>;
   delete(id: string): Promise<boolean>;
@@ -234,7 +230,6 @@ export interface LoginThrottleRepository {
   /** Counts an attempt on `key` unless it is locked (or at the threshold); false if refused. */
   reserve(key: string, now: number, threshold: number): Promise<boolean>;
   lockIfOverThreshold(key: string, now: number, threshold: number, lockMs: number): Promise<boolean>;
-  chargeRefusedAttempt(key: string): Promise<void>;
 }
 
 /** Removal of rows that no rule needs any more. */

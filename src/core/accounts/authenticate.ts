@@ -31,14 +31,12 @@ function attemptCounter(ctx: CoreContext, user: UserRecord | null, identifier: s
     return {
       reserve: () => ctx.store.users.reserveLoginAttempt(user.id, ctx.now(), threshold),
       lockIfOverThreshold: (lockMs: number) => ctx.store.users.lockIfOverThreshold(user.id, ctx.now(), threshold, lockMs),
-      chargeRefused: () => ctx.store.users.chargeRefusedAttempt(user.id),
     };
   }
   const key = ctx.secretHash(`login:${identifier.normalize("NFKC").toLowerCase()}`);
   return {
     reserve: () => ctx.store.loginThrottle.reserve(key, ctx.now(), threshold),
     lockIfOverThreshold: (lockMs: number) => ctx.store.loginThrottle.lockIfOverThreshold(key, ctx.now(), threshold, lockMs),
-    chargeRefused: () => ctx.store.loginThrottle.chargeRefusedAttempt(key),
   };
 }
 
@@ -68,16 +66,12 @@ export async function verifyCredentials(
   if (ctx.hasher.saturated()) throw new AuthError("service_unavailable", "the server is at capacity");
   const user = await findAccount(ctx, username, identifierMayBeEmail);
   const counter = attemptCounter(ctx, user, username);
-  if (!(await counter.reserve())) {
-    await counter.chargeRefused();
-    await ctx.hasher.verify(null, normalised);
-    await audit(ctx, { event: "login", outcome: "failure", userId: user?.id ?? null, ip: meta.ip, detail: "locked" });
-    throw new AuthError("invalid_credentials");
-  }
-  const matches = await ctx.hasher.verify(user?.passwordHash ?? null, normalised);
-  // A disabled account's right password counts as a failure too: every refusal then costs the
-  // same statements, so timing cannot tell unknown, wrong, disabled and locked apart.
-  if (!user || !matches || user.status !== "active") {
+  // Every refusal (unknown name, wrong password, disabled, locked) runs the same statements and
+  // one Argon2id verification, so that neither answers nor timing tell them apart. A locked
+  // attempt is verified against the dummy hash: it must not learn whether the password was right.
+  const admitted = await counter.reserve();
+  const matches = await ctx.hasher.verify(admitted ? (user?.passwordHash ?? null) : null, normalised);
+  if (!admitted || !user || !matches || user.status !== "active") {
     const lockMs = Math.min(lockoutSeconds * 1000 * 2 ** (user?.lockouts ?? 0), MAX_LOCK_MS);
     if (await counter.lockIfOverThreshold(lockMs)) {
       await audit(ctx, {
@@ -88,14 +82,9 @@ export async function verifyCredentials(
         detail: `${lockMs} ms`,
       });
     }
-    const disabled = user !== null && matches;
-    await audit(ctx, {
-      event: "login",
-      outcome: "failure",
-      userId: user?.id ?? null,
-      ip: meta.ip,
-      detail: disabled ? "disabled" : null,
-    });
+    const disabled = admitted && user !== null && matches;
+    const detail = !admitted ? "locked" : disabled ? "disabled" : null;
+    await audit(ctx, { event: "login", outcome: "failure", userId: user?.id ?? null, ip: meta.ip, detail });
     throw new AuthError(disabled ? "account_disabled" : "invalid_credentials");
   }
   await ctx.store.users.clearLoginFailures(user.id);

@@ -1,39 +1,26 @@
 import { type Kysely, sql } from "kysely";
 import type { LoginThrottleRepository } from "../ports.js";
 import type { Database } from "./database.js";
+import { attemptAdmitted } from "./users.js";
 
-/** The account lockout's two statements (see users.ts), for names that belong to no account. */
+/** The account lockout's statements (see users.ts), for names that belong to no account. */
 export function createLoginThrottleRepository(db: Kysely<Database>): LoginThrottleRepository {
   return {
     async reserve(key, now, threshold) {
       const lockOver = sql<boolean>`login_throttle.locked_until is not null and login_throttle.locked_until <= ${now}`;
-      const result = await db
+      const row = await db
         .insertInto("login_throttle")
         .values({ key, failed_logins: 1, lockouts: 0, locked_until: null, updated_at: now })
         .onConflict((conflict) =>
-          conflict
-            .column("key")
-            .doUpdateSet({
-              failed_logins: sql`case when ${lockOver} then 1 else login_throttle.failed_logins + 1 end`,
-              locked_until: sql`case when ${lockOver} then null else login_throttle.locked_until end`,
-              updated_at: now,
-            })
-            .where((eb) =>
-              eb.or([
-                eb.and([eb("login_throttle.locked_until", "is", null), eb("login_throttle.failed_logins", "<", threshold)]),
-                eb("login_throttle.locked_until", "<=", now),
-              ]),
-            ),
+          conflict.column("key").doUpdateSet({
+            failed_logins: sql`case when ${lockOver} then 1 else login_throttle.failed_logins + 1 end`,
+            locked_until: sql`case when ${lockOver} then null else login_throttle.locked_until end`,
+            updated_at: now,
+          }),
         )
+        .returning(["failed_logins", "locked_until"])
         .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
-    },
-    async chargeRefusedAttempt(key) {
-      await db
-        .updateTable("login_throttle")
-        .set({ failed_logins: sql`failed_logins` })
-        .where("key", "=", key)
-        .execute();
+      return row !== undefined && attemptAdmitted(row, threshold);
     },
     async lockIfOverThreshold(key, now, threshold, lockMs) {
       const result = await db

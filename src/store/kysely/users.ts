@@ -105,27 +105,20 @@ export function createUserRepository(db: Kysely<Database>): UserRepository {
       await db.updateTable("users").set({ last_login_at: at }).where("id", "=", id).execute();
     },
     async reserveLoginAttempt(id, now, threshold) {
+      // Counts every attempt, refused ones included, so that a refusal writes exactly what an
+      // admission writes (equal cost, equal timing); whether it was admitted is read from the
+      // row as this one statement left it (see attemptAdmitted).
       const lockOver = sql<boolean>`locked_until is not null and locked_until <= ${now}`;
-      const result = await db
+      const row = await db
         .updateTable("users")
         .set({
           failed_logins: sql`case when ${lockOver} then 1 else failed_logins + 1 end`,
           locked_until: sql`case when ${lockOver} then null else locked_until end`,
         })
         .where("id", "=", id)
-        .where((eb) =>
-          eb.or([eb.and([eb("locked_until", "is", null), eb("failed_logins", "<", threshold)]), eb("locked_until", "<=", now)]),
-        )
+        .returning(["failed_logins", "locked_until"])
         .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
-    },
-    async chargeRefusedAttempt(id) {
-      // Rewrites the row unchanged: a write of the same cost as a counted attempt.
-      await db
-        .updateTable("users")
-        .set({ failed_logins: sql`failed_logins` })
-        .where("id", "=", id)
-        .execute();
+      return row !== undefined && attemptAdmitted(row, threshold);
     },
     async lockIfOverThreshold(id, now, threshold, lockMs) {
       const result = await db
@@ -146,6 +139,13 @@ export function createUserRepository(db: Kysely<Database>): UserRepository {
     },
   };
 }
+
+/**
+ * After the counting update: the attempt is admitted when no lock is in force (an expired one
+ * was just cleared) and it is within the threshold. A refused attempt was counted too.
+ */
+export const attemptAdmitted = (row: { failed_logins: number; locked_until: number | null }, threshold: number) =>
+  row.locked_until === null && Number(row.failed_logins) <= threshold;
 
 const toRole = (row: { id: number; name: string; description: string | null }): RoleRecord & PermissionRecord => ({
   id: Number(row.id),

@@ -1,0 +1,66 @@
+import type { Response, TestServer } from "./server.js";
+
+/**
+ * Every front door that checks a user's password, with a request that presents a username and
+ * a password and a test of whether the answer let the caller in (or, for password change and
+ * account deletion, did what was asked).
+ */
+export type LoginDoor = {
+  name: string;
+  send(gh: TestServer, username: string, password: string, headers?: Record<string, string>): Promise<Response>;
+  succeeded(response: Response): boolean;
+};
+
+/** The built-in first-party client of the spring-oauth dialect, allowed the password grant. */
+const WATUP = { client_id: "watup", client_secret: "watup" };
+
+export const LOGIN_DOORS: LoginDoor[] = [
+  {
+    name: "password grant (POST /oauth/token)",
+    send: (gh, username, password, headers = {}) =>
+      gh.post("/oauth/token", { form: { grant_type: "password", username, password, ...WATUP }, headers }),
+    succeeded: (response) => response.status === 200 && typeof response.body?.access_token === "string",
+  },
+  {
+    name: "jwt-extended (POST /api/auth/login)",
+    send: (gh, username, password, headers = {}) => gh.post("/api/auth/login", { json: { username, password }, headers }),
+    succeeded: (response) => response.body?.code === 0,
+  },
+  {
+    name: "jwt-auth (POST /login)",
+    send: (gh, username, password, headers = {}) => gh.post("/login", { json: { uid: username, password }, headers }),
+    succeeded: (response) => response.body?.success === true,
+  },
+  {
+    name: "terminal (POST /auth/login)",
+    send: (gh, username, password, headers = {}) =>
+      gh.post("/auth/login", { json: { username, password, terminal: "door-test" }, headers }),
+    succeeded: (response) => response.status === 200 && typeof response.body?.token === "string",
+  },
+  {
+    name: "spring-oauth (POST /oauth/login)",
+    send: (gh, username, password, headers = {}) => gh.post("/oauth/login", { form: { id: username, password }, headers }),
+    succeeded: (response) => response.body?.code === 200,
+  },
+];
+
+/** The current-password checks that are not logins: password change and account deletion (terminal). */
+export const PASSWORD_CHECK_DOORS: LoginDoor[] = [
+  {
+    name: "password change (POST /auth/password)",
+    send: (gh, username, password, headers = {}) =>
+      gh.post("/auth/password", { json: { username, oldPassword: password, newPassword: "staple tractor lantern" }, headers }),
+    succeeded: (response) => response.status === 200,
+  },
+  {
+    name: "account deletion (POST /auth/unregister)",
+    send: (gh, username, password, headers = {}) => gh.post("/auth/unregister", { json: { username, password }, headers }),
+    succeeded: (response) => response.status === 200,
+  },
+];
+
+/** Registers an account through the jwt-extended dialect, insisting on success. */
+export async function registerAccount(gh: TestServer, username: string, password: string): Promise<void> {
+  const response = await gh.post("/api/auth/register", { json: { username, password } });
+  if (response.body?.code !== 0) throw new Error(`register ${username}: ${response.text}`);
+}
