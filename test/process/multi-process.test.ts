@@ -66,7 +66,8 @@ describe("two Gatehouse processes on one PostgreSQL", { skip: unavailable ?? fal
     const login = await call(a.url, "/api/auth/login", { json: { username: "alice", password: PASSWORD } });
     const { access_token: access, refresh_token: refresh } = login.body.data;
     const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-    assert.equal((await call(b.url, "/api/auth/refresh", { headers: bearer(refresh) })).body.code, 0);
+    const refreshed = await call(b.url, "/api/auth/refresh", { headers: bearer(refresh) });
+    assert.equal(refreshed.body.code, 0, JSON.stringify(refreshed));
     assert.equal((await call(a.url, "/api/auth/logout", { headers: bearer(access) })).body.code, 0);
     const after = await call(b.url, "/api/auth/refresh", { headers: bearer(refresh) });
     assert.deepEqual(after, { status: 401, body: { msg: "Token has been revoked" } });

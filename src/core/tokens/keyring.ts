@@ -97,6 +97,7 @@ export async function createKeyring(options: {
   let loaded = await loadKeys(await ensureKey(keys, policy.alg, now), policy, now(), new Map());
   let loadedAt = now();
   let pending: Promise<void> | null = null;
+  let lastMissReload = Number.NEGATIVE_INFINITY;
 
   // One reload at a time; callers arriving meanwhile share it. It never rejects: when the
   // database is unreachable we keep serving with the keys we have and try again later.
@@ -129,7 +130,13 @@ export async function createKeyring(options: {
     },
     async find(kid) {
       await fresh(RELOAD_INTERVAL_MS);
-      if (!loaded.entries.has(kid)) await fresh(MISS_RELOAD_INTERVAL_MS);
+      // Throttled on its own clock, not the last reload's: a process that has just started (or
+      // reloaded) must still learn at once of a key another process created meanwhile, as when
+      // several processes start together on a fresh database and each stores a first key.
+      if (!loaded.entries.has(kid) && now() - lastMissReload >= MISS_RELOAD_INTERVAL_MS) {
+        lastMissReload = now();
+        await reloadOnce();
+      }
       return live(kid)?.key;
     },
     async publicJwks() {
