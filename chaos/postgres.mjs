@@ -1,8 +1,8 @@
 // Throwaway PostgreSQL databases for the chaos scenarios: one per scenario, created next to
 // the database of the admin URL (--db) and dropped again by cleanupAll.
 
-import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { createThrowawayDatabase, dropThrowawayDatabase } from "../scripts/lib/harness.mjs";
 import { log } from "./util.mjs";
 
 /** @type {{ admin: string, name: string }[]} */
@@ -24,33 +24,16 @@ export async function pgUnreachable(adminUrl) {
 
 /** Creates a throwaway database next to `adminUrl`'s and returns its URL; dropped by cleanupAll. */
 export async function createPgDatabase(adminUrl, label) {
-  const name = `gatehouse_chaos_${label}_${process.pid}_${randomBytes(3).toString("hex")}`;
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`create database "${name}"`);
-  } finally {
-    await client.end();
-  }
+  const { name, url } = await createThrowawayDatabase(adminUrl, `gatehouse_chaos_${label}`);
   pgDatabases.push({ admin: adminUrl, name });
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
   log(`created database ${name}`);
-  return url.toString();
+  return url;
 }
 
 /** Drops every database createPgDatabase made. */
 export async function dropPgDatabases() {
   for (const { admin, name } of pgDatabases.splice(0)) {
-    const client = new pg.Client({ connectionString: admin });
-    try {
-      await client.connect();
-      await client.query(`drop database if exists "${name}" with (force)`);
-      log(`dropped database ${name}`);
-    } catch (error) {
-      log(`could not drop database ${name}: ${error}`);
-    } finally {
-      await client.end().catch(() => {});
-    }
+    const problem = await dropThrowawayDatabase(admin, name);
+    log(problem ? `could not drop database ${name}: ${problem}` : `dropped database ${name}`);
   }
 }

@@ -7,13 +7,15 @@
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { send } from "./http.mjs";
 import { dropPgDatabases } from "./postgres.mjs";
 import { log, now, sleep } from "./util.mjs";
+import { freePort } from "../scripts/lib/harness.mjs";
+
+export { freePort };
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** The copy of the build the servers run from (see snapshotBuild); the working tree until then. */
@@ -53,17 +55,6 @@ export function makeTempDir(label) {
   const dir = mkdtempSync(join(os.tmpdir(), `gatehouse-chaos-${label}-`));
   tempDirs.add(dir);
   return dir;
-}
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 /** The environment every chaos server gets; `extra` adds or overrides per scenario. */

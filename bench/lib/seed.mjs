@@ -6,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import { hash } from "@node-rs/argon2";
 import SQLite from "better-sqlite3";
 import pg from "pg";
+import { createThrowawayDatabase, dropThrowawayDatabase } from "../../scripts/lib/harness.mjs";
 import { log, onCleanup } from "./processes.mjs";
 
 /** Every seeded user has this password. */
@@ -27,32 +28,13 @@ const BATCH = 200_000;
  * @returns {Promise<string>} the new database's URL
  */
 export async function createPgDatabase(adminUrl) {
-  const name = `gatehouse_bench_${process.pid}_${randomBytes(3).toString("hex")}`;
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`create database "${name}"`);
-  } finally {
-    await client.end();
-  }
-  onCleanup(() => dropPgDatabase(adminUrl, name));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const { name, url } = await createThrowawayDatabase(adminUrl, "gatehouse_bench");
+  onCleanup(async () => {
+    const problem = await dropThrowawayDatabase(adminUrl, name);
+    log(problem ? `could not drop database ${name}: ${problem}` : `dropped database ${name}`);
+  });
   log(`created database ${name}`);
-  return url.toString();
-}
-
-async function dropPgDatabase(adminUrl, name) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  try {
-    await client.connect();
-    await client.query(`drop database if exists "${name}" with (force)`);
-    log(`dropped database ${name}`);
-  } catch (error) {
-    log(`could not drop database ${name}: ${error}`);
-  } finally {
-    await client.end().catch(() => {});
-  }
+  return url;
 }
 
 /** The argon2id hash of PASSWORD with the server's own settings, shared by every seeded user. */
