@@ -118,35 +118,37 @@ function refreshJwtRequests() {
 }
 
 /**
- * autocannon keeps a per-connection `context`, but clones it afresh whenever the request list
- * wraps around; a long list of the same request keeps the context alive for a whole run, so
- * a connection can chain what one response returns into its next request.
- */
-const LONG = 200_000;
-
-/**
- * Each connection is one client refreshing its own session: it starts from a refresh
- * token of the pool (one password-grant login each) and always presents the token the
- * previous answer returned. A failed answer leaves that chain unusable (the token may
- * have been rotated, and presenting it again revokes the session), so the connection
- * takes a fresh token from the pool; when the pool runs dry, the failures show as errors.
+ * Refresh-token chains: each session's current refresh token is presented exactly once, and
+ * the token its answer returns is presented next, by whichever connection sends next. A
+ * connection takes a token the last answers returned, or a fresh one from the pool (one
+ * password-grant login each) when none is waiting. A failed or timed-out request ends its
+ * chain: its token is never presented again (presenting it again would be a replay, and
+ * revoke the session), so it shows as one error, not a cascade. When the pool runs dry,
+ * the failures show as errors.
+ *
+ * The tokens are handed over through a queue rather than autocannon's per-connection
+ * `context`: that context is cloned afresh whenever the request list wraps around, and a
+ * list long enough never to wrap costs autocannon about a third of a second per connection
+ * to set up, which stalled the connections already started and distorted the measurement.
  * @returns {Requests} refresh_token grants with rotation
  */
 function refreshGrantRequests() {
   const pool = [...data.tokens];
+  /** @type {string[]} */
+  const returned = [];
   const request = {
     method: "POST",
     path: "/oauth/token",
     headers: { ...form, authorization: basic(data.clientId, data.clientSecret) },
-    setupRequest: (req, context) => {
-      if (!context.token) context.token = pool.pop() ?? "exhausted";
-      return { ...req, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(context.token)}` };
+    setupRequest: (req) => {
+      const token = returned.pop() ?? pool.pop() ?? "exhausted";
+      return { ...req, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}` };
     },
-    onResponse: (status, body, context) => {
-      context.token = status === 200 ? JSON.parse(body).refresh_token : undefined;
+    onResponse: (status, body) => {
+      if (status === 200) returned.push(JSON.parse(body).refresh_token);
     },
   };
-  return Array.from({ length: LONG }, () => request);
+  return [request];
 }
 
 /** The request list of each `kind`, built only for the kind of the run. */

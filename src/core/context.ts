@@ -1,5 +1,5 @@
 import type { MailSender } from "../mail/types.js";
-import type { AuditEvent, Store } from "../store/ports.js";
+import type { AuditEvent, Store, TransactionOptions } from "../store/ports.js";
 import type { PasswordHasher } from "./passwords/hasher.js";
 import type { PasswordPolicy } from "./passwords/policy.js";
 import type { SessionPolicy } from "./sessions/sessions.js";
@@ -58,4 +58,16 @@ export async function audit(ctx: CoreContext, event: Omit<AuditEvent, "at">): Pr
   } catch (error) {
     ctx.log.error({ err: error, audit: record.event }, "audit record failed");
   }
+}
+
+/**
+ * Runs `work` with a context whose store is one transaction: its writes (audit records
+ * included) commit together, once. `work` may await only that store (see `Store.transaction`).
+ */
+export function inTransaction<T>(
+  ctx: CoreContext,
+  work: (tx: CoreContext) => Promise<T>,
+  options?: TransactionOptions,
+): Promise<T> {
+  return ctx.store.transaction((repositories) => work({ ...ctx, store: { ...ctx.store, ...repositories } }), options);
 }

@@ -18,7 +18,6 @@ import { listSessions, revokeOwnSession, revokeSession, startSession } from "./s
 import { checkJwt, exchangeAccessToken, issueAccessToken, issueRefreshJwt } from "./tokens/access-tokens.js";
 import { createJwtService } from "./tokens/jwt.js";
 import { createKeyring, type SigningAlg } from "./tokens/keyring.js";
-import { mintRefreshToken } from "./tokens/refresh-tokens.js";
 import { listSigningKeys, rotateSigningKey } from "./tokens/rotate-key.js";
 import { createSecretHash, randomToken } from "./tokens/secrets.js";
 
@@ -57,7 +56,6 @@ const useCases = {
   issueAccessToken,
   issueRefreshJwt,
   exchangeAccessToken,
-  mintRefreshToken,
   startSession,
   revokeSession,
   listSessions,

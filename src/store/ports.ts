@@ -238,7 +238,7 @@ export interface HousekeepingRepository {
   purge(now: number, keepMs: number): Promise<Record<string, number>>;
 }
 
-export interface Store {
+export interface Repositories {
   users: UserRepository;
   housekeeping: HousekeepingRepository;
   loginThrottle: LoginThrottleRepository;
@@ -250,6 +250,29 @@ export interface Store {
   secrets: SecretRepository;
   codes: CodeRepository;
   audit: AuditRepository;
+}
+
+export type TransactionOptions = {
+  /**
+   * Settle once committed, without waiting for the commit to reach the disk: it gets there with
+   * the next durable commit of any transaction (both databases' logs are sequential), or is lost
+   * with the machine's power. Only for writes that are always followed by a durable commit
+   * before anything that depends on them is answered: a login's attempt counter, whose every
+   * answer comes after the durable commit of the login or of its refusal.
+   */
+  lazyFlush?: boolean;
+};
+
+export interface Store extends Repositories {
+  /**
+   * Runs `work` as one transaction over repositories bound to it: all of its writes commit
+   * together or not at all, and the promise settles once they are durable. `work` must await
+   * nothing but those repositories (no hashing, no mail), and must not call the methods that
+   * are transactions of their own (`users.insert`, `users.changePassword`,
+   * `refreshTokens.rotate`, `codes.markSent`). On SQLite the transactions of concurrent
+   * requests share one commit (group commit).
+   */
+  transaction<T>(work: (repositories: Repositories) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Throws if the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

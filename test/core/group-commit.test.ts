@@ -63,4 +63,31 @@ describe("SQLite group commit", () => {
     const { n } = raw.prepare("select count(*) as n from t where v in ('g', 'k')").get() as { n: number };
     assert.equal(n, 2);
   });
+
+  it("runs asynchronous units of Kysely statements in savepoints of their own", async () => {
+    const insertWithKysely = (connection: Kysely<Database>, v: string) =>
+      connection
+        .insertInto("t" as never)
+        .values({ v } as never)
+        .execute();
+    const outcomes = await Promise.allSettled([
+      groupCommit(async (connection) => {
+        await insertWithKysely(connection, "p");
+        await insertWithKysely(connection, "q");
+      }),
+      groupCommit(async (connection) => {
+        await insertWithKysely(connection, "r");
+        throw new Error("second unit fails after a write");
+      }),
+      groupCommit(insert("s")),
+    ]);
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.status),
+      ["fulfilled", "rejected", "fulfilled"],
+    );
+    const values = (raw.prepare("select v from t where v in ('p', 'q', 'r', 's') order by v").all() as { v: string }[]).map(
+      (row) => row.v,
+    );
+    assert.deepEqual(values, ["p", "q", "s"], "the failed unit's write is undone, its neighbours' are kept");
+  });
 });

@@ -1,5 +1,5 @@
 import type { UserRecord } from "../../store/ports.js";
-import { audit, type CoreContext, type RequestMeta } from "../context.js";
+import { audit, type CoreContext, inTransaction, type RequestMeta } from "../context.js";
 import { AuthError } from "../errors.js";
 import { normalisePassword } from "../passwords/policy.js";
 import { canonicalEmail, lookupUsername } from "./identifiers.js";
@@ -29,31 +29,37 @@ function attemptCounter(ctx: CoreContext, user: UserRecord | null, identifier: s
   const { lockoutThreshold: threshold } = ctx.settings;
   if (user) {
     return {
-      reserve: () => ctx.store.users.reserveLoginAttempt(user.id, ctx.now(), threshold),
-      lockIfOverThreshold: (lockMs: number) => ctx.store.users.lockIfOverThreshold(user.id, ctx.now(), threshold, lockMs),
+      reserve: (tx: CoreContext) => tx.store.users.reserveLoginAttempt(user.id, ctx.now(), threshold),
+      lockIfOverThreshold: (tx: CoreContext, lockMs: number) =>
+        tx.store.users.lockIfOverThreshold(user.id, ctx.now(), threshold, lockMs),
     };
   }
   const key = ctx.secretHash(`login:${identifier.normalize("NFKC").toLowerCase()}`);
   return {
-    reserve: () => ctx.store.loginThrottle.reserve(key, ctx.now(), threshold),
-    lockIfOverThreshold: (lockMs: number) => ctx.store.loginThrottle.lockIfOverThreshold(key, ctx.now(), threshold, lockMs),
+    reserve: (tx: CoreContext) => tx.store.loginThrottle.reserve(key, ctx.now(), threshold),
+    lockIfOverThreshold: (tx: CoreContext, lockMs: number) =>
+      tx.store.loginThrottle.lockIfOverThreshold(key, ctx.now(), threshold, lockMs),
   };
 }
+
+/** A successful check: the account, and its password's new hash when the stored one was weaker. */
+export type CheckedCredentials = { user: UserRecord; upgradedHash: string | null };
 
 /**
  * Checks a username and password. An unknown user costs one dummy Argon2id verification, so
  * it is indistinguishable from a wrong password in result and timing. Each check on an
  * account (and each unknown name) is counted in the database before it runs; past the threshold
  * it is locked for a progressively longer time and answers exactly like a wrong password. A
- * disabled account is reported only after its password was verified. Upgrades weaker hashes.
+ * disabled account is reported only after its password was verified. A weaker stored hash is
+ * hashed anew. The caller records the success with `recordCheckSuccess`, in its own transaction.
  */
-export async function verifyCredentials(
+export async function checkCredentials(
   ctx: CoreContext,
   username: string,
   password: string,
   meta: RequestMeta,
   identifierMayBeEmail = false,
-): Promise<UserRecord> {
+): Promise<CheckedCredentials> {
   let normalised: string;
   try {
     normalised = normalisePassword(password, ctx.settings.passwordPolicy);
@@ -61,7 +67,6 @@ export async function verifyCredentials(
     // Over-long or unstorable: cannot match any stored password; refused before hashing.
     throw new AuthError("invalid_credentials");
   }
-  const { lockoutSeconds } = ctx.settings;
   // Shed before counting an attempt: a refused request must not bring its account nearer a lock.
   if (ctx.hasher.saturated()) throw new AuthError("service_unavailable", "the server is at capacity");
   const user = await findAccount(ctx, username, identifierMayBeEmail);
@@ -69,27 +74,53 @@ export async function verifyCredentials(
   // Every refusal (unknown name, wrong password, disabled, locked) runs the same statements and
   // one Argon2id verification, so that neither answers nor timing tell them apart. A locked
   // attempt is verified against the dummy hash: it must not learn whether the password was right.
-  const admitted = await counter.reserve();
+  // Lazily flushed: every answer to this attempt follows a durable commit (of the login or
+  // of its refusal), which takes the count to the disk with it.
+  const admitted = await inTransaction(ctx, (tx) => counter.reserve(tx), { lazyFlush: true });
   const matches = await ctx.hasher.verify(admitted ? (user?.passwordHash ?? null) : null, normalised);
   if (!admitted || !user || !matches || user.status !== "active") {
-    const lockMs = Math.min(lockoutSeconds * 1000 * 2 ** (user?.lockouts ?? 0), MAX_LOCK_MS);
-    if (await counter.lockIfOverThreshold(lockMs)) {
-      await audit(ctx, {
-        event: "account_locked",
-        outcome: "success",
-        userId: user?.id ?? null,
-        ip: meta.ip,
-        detail: `${lockMs} ms`,
-      });
+    return refuse(ctx, { user, admitted, matches, counter, ip: meta.ip });
+  }
+  const upgradedHash = ctx.hasher.needsRehash(user.passwordHash) ? await ctx.hasher.hash(normalised) : null;
+  return { user, upgradedHash };
+}
+
+type Refusal = {
+  user: UserRecord | null;
+  admitted: boolean;
+  matches: boolean;
+  counter: ReturnType<typeof attemptCounter>;
+  ip: string | null;
+};
+
+/** Locks the counter once it is over the threshold, audits, and throws: one transaction. */
+async function refuse(ctx: CoreContext, { user, admitted, matches, counter, ip }: Refusal): Promise<never> {
+  const lockMs = Math.min(ctx.settings.lockoutSeconds * 1000 * 2 ** (user?.lockouts ?? 0), MAX_LOCK_MS);
+  const disabled = admitted && user !== null && matches;
+  await inTransaction(ctx, async (tx) => {
+    if (await counter.lockIfOverThreshold(tx, lockMs)) {
+      await audit(tx, { event: "account_locked", outcome: "success", userId: user?.id ?? null, ip, detail: `${lockMs} ms` });
     }
-    const disabled = admitted && user !== null && matches;
     const detail = !admitted ? "locked" : disabled ? "disabled" : null;
-    await audit(ctx, { event: "login", outcome: "failure", userId: user?.id ?? null, ip: meta.ip, detail });
-    throw new AuthError(disabled ? "account_disabled" : "invalid_credentials");
-  }
+    await audit(tx, { event: "login", outcome: "failure", userId: user?.id ?? null, ip, detail });
+  });
+  throw new AuthError(disabled ? "account_disabled" : "invalid_credentials");
+}
+
+/** After a successful check: the failures are forgotten and a weaker hash replaced. */
+export async function recordCheckSuccess(ctx: CoreContext, { user, upgradedHash }: CheckedCredentials): Promise<void> {
   await ctx.store.users.clearLoginFailures(user.id);
-  if (ctx.hasher.needsRehash(user.passwordHash)) {
-    await ctx.store.users.setPasswordHash(user.id, await ctx.hasher.hash(normalised), ctx.now());
-  }
-  return user;
+  if (upgradedHash !== null) await ctx.store.users.setPasswordHash(user.id, upgradedHash, ctx.now());
+}
+
+/** `checkCredentials` and `recordCheckSuccess`, for callers that write nothing else with it. */
+export async function verifyCredentials(
+  ctx: CoreContext,
+  username: string,
+  password: string,
+  meta: RequestMeta,
+): Promise<UserRecord> {
+  const checked = await checkCredentials(ctx, username, password, meta);
+  await inTransaction(ctx, (tx) => recordCheckSuccess(tx, checked));
+  return checked.user;
 }

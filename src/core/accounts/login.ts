@@ -1,7 +1,8 @@
 import type { SessionRecord, UserRecord } from "../../store/ports.js";
-import { audit, type CoreContext, type RequestMeta } from "../context.js";
+import { audit, type CoreContext, inTransaction, type RequestMeta } from "../context.js";
 import { startSession } from "../sessions/sessions.js";
-import { verifyCredentials } from "./authenticate.js";
+import { mintRefreshToken } from "../tokens/refresh-tokens.js";
+import { checkCredentials, recordCheckSuccess } from "./authenticate.js";
 
 export type LoginInput = {
   username: string;
@@ -14,25 +15,37 @@ export type LoginInput = {
   refreshWindowSeconds?: number;
   /** Look an identifier containing `@` up as an email address. */
   identifierMayBeEmail?: boolean;
+  /** Also mint an opaque refresh token for the session, in the same transaction. */
+  withRefreshToken?: boolean;
   meta: RequestMeta;
 };
 
-export type LoginResult = { user: UserRecord; session: SessionRecord };
+export type LoginResult = { user: UserRecord; session: SessionRecord; refreshToken?: string };
 
-/** Verifies the credentials and opens a session; `user.lastLoginAt` already shows this login. */
+/**
+ * Verifies the credentials and opens a session; `user.lastLoginAt` already shows this login.
+ * Everything the login writes after the password check (the cleared failure count, the session
+ * and the policy's revocations, the last-login time, the audit record and the refresh token)
+ * is one transaction: a crash leaves all of it or none, and it costs one commit.
+ */
 export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginResult> {
-  const user = await verifyCredentials(ctx, input.username, input.password, input.meta, input.identifierMayBeEmail);
-  const session = await startSession(ctx, {
-    user,
-    clientId: input.clientId,
-    scope: input.scope,
-    terminal: input.terminal ?? null,
-    ttlSeconds: input.sessionTtlSeconds,
-    ...(input.refreshWindowSeconds === undefined ? {} : { refreshWindowSeconds: input.refreshWindowSeconds }),
-    meta: input.meta,
+  const checked = await checkCredentials(ctx, input.username, input.password, input.meta, input.identifierMayBeEmail);
+  const { user } = checked;
+  return inTransaction(ctx, async (tx) => {
+    await recordCheckSuccess(tx, checked);
+    const session = await startSession(tx, {
+      user,
+      clientId: input.clientId,
+      scope: input.scope,
+      terminal: input.terminal ?? null,
+      ttlSeconds: input.sessionTtlSeconds,
+      ...(input.refreshWindowSeconds === undefined ? {} : { refreshWindowSeconds: input.refreshWindowSeconds }),
+      meta: input.meta,
+    });
+    const at = session.createdAt;
+    await tx.store.users.recordLogin(user.id, at);
+    await audit(tx, { event: "login", outcome: "success", userId: user.id, clientId: input.clientId, ip: input.meta.ip });
+    const refreshToken = input.withRefreshToken ? await mintRefreshToken(tx, session) : undefined;
+    return { user: { ...user, lastLoginAt: at }, session, ...(refreshToken === undefined ? {} : { refreshToken }) };
   });
-  const at = session.createdAt;
-  await ctx.store.users.recordLogin(user.id, at);
-  await audit(ctx, { event: "login", outcome: "success", userId: user.id, clientId: input.clientId, ip: input.meta.ip });
-  return { user: { ...user, lastLoginAt: at }, session };
 }

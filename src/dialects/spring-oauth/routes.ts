@@ -57,17 +57,17 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
 
   app.post("/login", async (request) => {
     const { id, password } = fields(request, ["id", "password"] as const).values;
-    const { user, session } = await core.login({
+    const { user, session, refreshToken } = await core.login({
       username: id,
       password,
       identifierMayBeEmail: true,
       clientId: config.springClientId,
       scope: "all",
       sessionTtlSeconds: config.springRefreshTtl,
+      withRefreshToken: true,
       meta: requestMeta(request),
     });
     const access = await core.issueAccessToken({ user, session, ttlSeconds: config.springAccessTtl, atLogin: true });
-    const refreshToken = await core.mintRefreshToken(session);
     return ok("成功", {
       access_token: access.token,
       token_type: "bearer",

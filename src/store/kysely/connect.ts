@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
-import type { Store } from "../ports.js";
+import type { Repositories, Store } from "../ports.js";
 import { createCodeRepository } from "./codes.js";
 import type { Database } from "./database.js";
 import { createGroupCommit, groupCommittedRotation } from "./group-commit.js";
@@ -98,27 +98,46 @@ export async function openStore(options: StoreOptions): Promise<OpenStore> {
   const { db, raw } = isPostgresUrl(options.databaseUrl)
     ? { db: await openPostgres(options), raw: null }
     : openSqlite(options.databaseUrl.slice("sqlite:".length));
-  const refreshTokens = createRefreshTokenRepository(db);
-  // PostgreSQL commits concurrently on many connections; SQLite's one connection needs grouping.
-  if (raw) refreshTokens.rotate = groupCommittedRotation(raw, createGroupCommit(db, raw));
+  const repositories = createRepositories(db);
+  let transaction: Store["transaction"];
+  if (raw) {
+    // SQLite's one connection needs grouping; PostgreSQL commits concurrently on many connections.
+    const groupCommit = createGroupCommit(db, raw);
+    repositories.refreshTokens.rotate = groupCommittedRotation(raw, groupCommit);
+    transaction = (work, options) => groupCommit((connection) => work(createRepositories(connection)), options);
+  } else {
+    transaction = (work, options) =>
+      db.transaction().execute(async (trx) => {
+        if (options?.lazyFlush) await sql`set local synchronous_commit = off`.execute(trx);
+        return work(createRepositories(trx));
+      });
+  }
   const store: Store = {
-    users: createUserRepository(db),
-    loginThrottle: createLoginThrottleRepository(db),
-    housekeeping: createHousekeepingRepository(db),
-    rbac: createRbacRepository(db),
-    sessions: createSessionRepository(db),
-    refreshTokens,
-    keys: createKeyRepository(db),
-    clients: createClientRepository(db),
-    secrets: createSecretRepository(db),
-    codes: createCodeRepository(db),
-    audit: createAuditRepository(db),
+    ...repositories,
+    transaction,
     async ping() {
       await sql`select 1`.execute(db);
     },
     close: () => db.destroy(),
   };
   return { store, migrate: () => migrateToLatest(db) };
+}
+
+/** Every repository, on the database or on one transaction's connection. */
+function createRepositories(db: Kysely<Database>): Repositories {
+  return {
+    users: createUserRepository(db),
+    loginThrottle: createLoginThrottleRepository(db),
+    housekeeping: createHousekeepingRepository(db),
+    rbac: createRbacRepository(db),
+    sessions: createSessionRepository(db),
+    refreshTokens: createRefreshTokenRepository(db),
+    keys: createKeyRepository(db),
+    clients: createClientRepository(db),
+    secrets: createSecretRepository(db),
+    codes: createCodeRepository(db),
+    audit: createAuditRepository(db),
+  };
 }
 
 /** Kysely's migrator holds a lock (a row lock on PostgreSQL), so concurrent starts do not race. */

@@ -3,10 +3,19 @@ import type { Kysely } from "kysely";
 import type { RefreshTokenRecord } from "../ports.js";
 import type { Database } from "./database.js";
 
-type Job = { run: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void };
+/**
+ * One unit of writes: given the Kysely instance bound to the connection, it may run statements
+ * through it (awaiting nothing else) or, synchronously, on the raw connection.
+ */
+type Unit<T> = (connection: Kysely<Database>) => T | Promise<T>;
 
-/** Runs a synchronous unit of writes inside the next group commit; resolves once it is durable. */
-export type GroupCommit = <T>(run: () => T) => Promise<T>;
+type Job = { run: Unit<unknown>; lazyFlush: boolean; resolve: (value: unknown) => void; reject: (error: unknown) => void };
+
+/**
+ * Runs a unit of writes inside the next group commit; resolves once it is durable, or, with
+ * `lazyFlush`, once it is committed (see `Store.transaction`).
+ */
+export type GroupCommit = <T>(run: Unit<T>, options?: { lazyFlush?: boolean }) => Promise<T>;
 
 /**
  * Group commit for SQLite. With `synchronous=FULL` every commit waits for the disk, and on the
@@ -17,10 +26,10 @@ export type GroupCommit = <T>(run: () => T) => Promise<T>;
  * runs in a savepoint: one that throws is undone and fails alone; if the commit itself fails,
  * every unit is rolled back and every caller gets the error.
  *
- * A unit must be synchronous and see only its own statements' results: units in one batch do
- * not interleave, and each runs on the connection Kysely lends us (its mutex keeps Kysely's own
- * transactions out meanwhile). BEGIN IMMEDIATE takes the write lock up front, so a second
- * process on the same file waits (busy_timeout) instead of failing mid-transaction.
+ * Units run one after another on the connection Kysely lends us (its mutex keeps every other
+ * query out meanwhile), so a unit must await nothing but its own statements, and must not open
+ * a transaction of its own. BEGIN IMMEDIATE takes the write lock up front, so a second process
+ * on the same file waits (busy_timeout) instead of failing mid-transaction.
  */
 export function createGroupCommit(db: Kysely<Database>, raw: SQLite.Database): GroupCommit {
   let queue: Job[] = [];
@@ -31,9 +40,7 @@ export function createGroupCommit(db: Kysely<Database>, raw: SQLite.Database): G
     queue = [];
     let outcomes: Outcome[];
     try {
-      outcomes = await db
-        .connection()
-        .execute(async () => raw.transaction(() => jobs.map((job) => runIsolated(raw, job))).immediate());
+      outcomes = await db.connection().execute((connection) => runBatch(raw, connection, jobs));
     } catch (error) {
       for (const job of jobs) job.reject(error);
       return;
@@ -44,9 +51,9 @@ export function createGroupCommit(db: Kysely<Database>, raw: SQLite.Database): G
       else job.reject(outcome.error);
     });
   };
-  return <T>(run: () => T) =>
+  return <T>(run: Unit<T>, options: { lazyFlush?: boolean } = {}) =>
     new Promise<T>((resolve, reject) => {
-      queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
+      queue.push({ run, lazyFlush: options.lazyFlush === true, resolve: resolve as (value: unknown) => void, reject });
       if (!scheduled) {
         scheduled = true;
         setImmediate(() => void flush());
@@ -56,11 +63,39 @@ export function createGroupCommit(db: Kysely<Database>, raw: SQLite.Database): G
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-/** One unit in a savepoint of its own: a unit that throws is undone alone and fails alone. */
-function runIsolated(raw: SQLite.Database, job: Job): Outcome {
+/**
+ * The units of one flush in one transaction; throws (after rolling back) if it cannot commit.
+ * A batch of lazy units only commits with `synchronous=NORMAL`: in WAL mode its pages are
+ * written to the log but not flushed, and the next FULL commit's flush of the log takes them
+ * along.
+ */
+async function runBatch(raw: SQLite.Database, connection: Kysely<Database>, jobs: Job[]): Promise<Outcome[]> {
+  const lazy = jobs.every((job) => job.lazyFlush);
+  if (lazy) raw.pragma("synchronous = NORMAL");
   try {
-    return { ok: true, value: raw.transaction(job.run)() };
+    raw.exec("BEGIN IMMEDIATE");
+    const outcomes: Outcome[] = [];
+    for (const job of jobs) outcomes.push(await runIsolated(raw, connection, job));
+    raw.exec("COMMIT");
+    return outcomes;
   } catch (error) {
+    if (raw.inTransaction) raw.exec("ROLLBACK");
+    throw error;
+  } finally {
+    if (lazy) raw.pragma("synchronous = FULL");
+  }
+}
+
+/** One unit in a savepoint of its own: a unit that throws is undone alone and fails alone. */
+async function runIsolated(raw: SQLite.Database, connection: Kysely<Database>, job: Job): Promise<Outcome> {
+  raw.exec("SAVEPOINT unit");
+  try {
+    const value = await job.run(connection);
+    raw.exec("RELEASE unit");
+    return { ok: true, value };
+  } catch (error) {
+    raw.exec("ROLLBACK TO unit");
+    raw.exec("RELEASE unit");
     return { ok: false, error };
   }
 }

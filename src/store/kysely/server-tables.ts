@@ -9,6 +9,7 @@ import type {
 } from "../ports.js";
 import { UniqueViolation } from "../ports.js";
 import type { Database } from "./database.js";
+import { precompiled } from "./precompiled.js";
 
 export function createKeyRepository(db: Kysely<Database>): KeyRepository {
   return {
@@ -47,6 +48,8 @@ const clientRow = (client: ClientRecord) => ({
   created_at: client.createdAt,
 });
 
+const selectClient = precompiled((db, id: string) => db.selectFrom("oauth_clients").selectAll().where("id", "=", id));
+
 export function createClientRepository(db: Kysely<Database>): ClientRepository {
   return {
     async insert(client) {
@@ -66,7 +69,7 @@ export function createClientRepository(db: Kysely<Database>): ClientRepository {
         .execute();
     },
     async findById(id) {
-      const row = await db.selectFrom("oauth_clients").selectAll().where("id", "=", id).executeTakeFirst();
+      const [row] = await selectClient(db, id);
       if (!row) return null;
       const words = (value: string) => value.split(" ").filter((word) => word.length > 0);
       return {

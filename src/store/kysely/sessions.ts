@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type {
   ActiveSession,
   RefreshTokenRecord,
@@ -8,6 +8,7 @@ import type {
   UserStatus,
 } from "../ports.js";
 import type { Database } from "./database.js";
+import { precompiled } from "./precompiled.js";
 
 const nullableNumber = (value: number | null): number | null => (value === null ? null : Number(value));
 
@@ -26,6 +27,16 @@ const toSession = (row: Selectable<Database["sessions"]>): SessionRecord => ({
   generation: Number(row.generation),
   revokedAt: nullableNumber(row.revoked_at),
 });
+
+const selectActiveSession = precompiled((db, id: string) =>
+  db
+    .selectFrom("sessions")
+    .leftJoin("users", "users.id", "sessions.user_id")
+    .selectAll("sessions")
+    .select(["users.status as user_status", "users.seq as user_seq", "users.username as username"])
+    .where("sessions.id", "=", id)
+    .where("sessions.revoked_at", "is", null),
+);
 
 export function createSessionRepository(db: Kysely<Database>): SessionRepository {
   return {
@@ -50,14 +61,7 @@ export function createSessionRepository(db: Kysely<Database>): SessionRepository
         .execute();
     },
     async findActive(id): Promise<ActiveSession | null> {
-      const row = await db
-        .selectFrom("sessions")
-        .leftJoin("users", "users.id", "sessions.user_id")
-        .selectAll("sessions")
-        .select(["users.status as user_status", "users.seq as user_seq", "users.username as username"])
-        .where("sessions.id", "=", id)
-        .where("sessions.revoked_at", "is", null)
-        .executeTakeFirst();
+      const [row] = await selectActiveSession(db, id);
       if (!row) return null;
       const session = toSession(row);
       if (session.userId === null) return { ...session, userStatus: "active", userSeq: null, username: null };
@@ -160,29 +164,39 @@ const toRefreshToken = (row: Selectable<Database["refresh_tokens"]>): RefreshTok
   usedAt: nullableNumber(row.used_at),
 });
 
+const selectRefreshToken = precompiled((db, id: string) => db.selectFrom("refresh_tokens").selectAll().where("id", "=", id));
+
 export function createRefreshTokenRepository(db: Kysely<Database>): RefreshTokenRepository {
   return {
     insert: (token) => insertRefreshToken(db, token),
     async findById(id) {
-      const row = await db.selectFrom("refresh_tokens").selectAll().where("id", "=", id).executeTakeFirst();
+      const [row] = await selectRefreshToken(db, id);
       return row ? toRefreshToken(row) : null;
     },
-    rotate(id, successor, at) {
-      return db.transaction().execute(async (trx) => {
-        // The conditional update is the single point of truth for "exactly one rotation wins".
-        const result = await trx
-          .updateTable("refresh_tokens")
-          .set({ used_at: at })
-          .where("id", "=", id)
-          .where("used_at", "is", null)
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) !== 1) return false;
-        await insertRefreshToken(trx, successor);
-        await trx.updateTable("sessions").set({ last_used_at: at }).where("id", "=", successor.sessionId).execute();
-        return true;
-      });
-    },
+    rotate: (id, successor, at) => rotateInOneStatement(db, id, successor, at),
   };
+}
+
+/**
+ * `rotate` for PostgreSQL, as one statement (and so one transaction and one round trip): the
+ * conditional update is the single point of truth for "exactly one rotation wins"; the
+ * successor is inserted, and the session touched, only from the row that update returned
+ * (PostgreSQL runs every data-modifying part of a WITH to completion, read or not).
+ * (SQLite runs it as a unit of its group commit instead; see group-commit.ts.)
+ */
+async function rotateInOneStatement(db: Kysely<Database>, id: string, successor: RefreshTokenRecord, at: number) {
+  const { rows } = await sql<{ rotated: number }>`
+    with used as (
+      update refresh_tokens set used_at = ${at} where id = ${id} and used_at is null returning session_id
+    ), successor as (
+      insert into refresh_tokens (id, session_id, secret_hash, created_at, expires_at, used_at)
+      select ${successor.id}, session_id, ${successor.secretHash}, ${successor.createdAt}, ${successor.expiresAt}, null
+      from used returning id
+    ), touched as (
+      update sessions set last_used_at = ${at} where id in (select session_id from used)
+    )
+    select count(*) as rotated from successor`.execute(db);
+  return Number(rows[0]?.rotated) === 1;
 }
 
 async function insertRefreshToken(db: Kysely<Database>, token: RefreshTokenRecord): Promise<void> {

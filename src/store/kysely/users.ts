@@ -10,6 +10,7 @@ import {
   type UserStatus,
 } from "../ports.js";
 import type { Database } from "./database.js";
+import { precompiled } from "./precompiled.js";
 import { revokeAllOfUser } from "./sessions.js";
 
 type UserRow = Selectable<Database["users"]>;
@@ -42,9 +43,17 @@ function asUniqueViolation(error: unknown): UniqueViolation | null {
   return new UniqueViolation("other");
 }
 
+const selectUser = (column: "id" | "username_canonical" | "email_canonical") =>
+  precompiled((db, value: string) => db.selectFrom("users").selectAll().where(column, "=", value));
+const selectUserBy = {
+  id: selectUser("id"),
+  username_canonical: selectUser("username_canonical"),
+  email_canonical: selectUser("email_canonical"),
+};
+
 export function createUserRepository(db: Kysely<Database>): UserRepository {
-  const byColumn = async (column: "id" | "username_canonical" | "email_canonical", value: string) => {
-    const row = await db.selectFrom("users").selectAll().where(column, "=", value).executeTakeFirst();
+  const byColumn = async (column: keyof typeof selectUserBy, value: string) => {
+    const [row] = await selectUserBy[column](db, value);
     return row ? toUser(row) : null;
   };
   return {

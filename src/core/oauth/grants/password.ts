@@ -1,7 +1,6 @@
 import { login } from "../../accounts/login.js";
 import { AuthError, isAuthError } from "../../errors.js";
 import { issueAccessToken } from "../../tokens/access-tokens.js";
-import { mintRefreshToken } from "../../tokens/refresh-tokens.js";
 import { resolveScope } from "../scope.js";
 import type { Grant } from "../types.js";
 import { userSummary } from "./user-summary.js";
@@ -18,6 +17,7 @@ export const passwordGrant: Grant = async (ctx, client, request, meta) => {
       clientId: client.id,
       scope,
       sessionTtlSeconds: client.refreshTokenTtl ?? ctx.settings.refreshTokenTtl,
+      withRefreshToken: client.grants.includes("refresh_token"),
       meta,
     });
   } catch (error) {
@@ -27,10 +27,9 @@ export const passwordGrant: Grant = async (ctx, client, request, meta) => {
     }
     throw error;
   }
-  const { user, session } = result;
+  const { user, session, refreshToken } = result;
   const ttlSeconds = client.accessTokenTtl ?? ctx.settings.accessTokenTtl;
   const access = await issueAccessToken(ctx, { user, session, ttlSeconds, atLogin: true });
-  const refreshToken = client.grants.includes("refresh_token") ? await mintRefreshToken(ctx, session) : undefined;
   return {
     access_token: access.token,
     token_type: "Bearer",

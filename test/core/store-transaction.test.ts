@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { Kysely, SqliteDialect } from "kysely";
+import SQLite from "better-sqlite3";
+import { openStore } from "../../src/store/kysely/connect.js";
+import type { Database } from "../../src/store/kysely/database.js";
+import { precompiled } from "../../src/store/kysely/precompiled.js";
+import type { Store } from "../../src/store/ports.js";
+import { createPostgresDatabase, type PostgresDatabase, testDatabase } from "../helpers/database.js";
+
+// `Store.transaction` on the database under test (SQLite, where it joins the group commit, or
+// PostgreSQL): what one transaction writes commits together, or not at all.
+describe(`store transactions (${testDatabase()})`, () => {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-store-tx-"));
+  let postgres: PostgresDatabase | null = null;
+  let store: Store;
+
+  before(async () => {
+    if (testDatabase() === "postgres") postgres = await createPostgresDatabase();
+    const databaseUrl = postgres ? postgres.url : `sqlite:${join(dir, "g.db")}`;
+    const opened = await openStore({ databaseUrl, dbPoolSize: 4, dbStatementTimeoutMs: 5_000 });
+    await opened.migrate();
+    store = opened.store;
+  });
+  after(async () => {
+    await store.close();
+    await postgres?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Whether a throttle counter exists for `key`: a write that needs no other row. */
+  const counterExists = async (key: string) => {
+    // Reserving again counts a second attempt only on a row that the first one left behind.
+    const admittedAtThresholdOne = await store.loginThrottle.reserve(key, Date.now(), 1);
+    return !admittedAtThresholdOne;
+  };
+
+  it("commits every write of a transaction that returns", async () => {
+    const result = await store.transaction(async (tx) => {
+      await tx.loginThrottle.reserve("kept-1", Date.now(), 5);
+      await tx.loginThrottle.reserve("kept-2", Date.now(), 5);
+      return "done";
+    });
+    assert.equal(result, "done");
+    assert.equal(await counterExists("kept-1"), true);
+    assert.equal(await counterExists("kept-2"), true);
+  });
+
+  it("rolls back every write of a transaction that throws, and passes the error on", async () => {
+    await assert.rejects(
+      store.transaction(async (tx) => {
+        await tx.loginThrottle.reserve("undone-1", Date.now(), 5);
+        await tx.audit.record({ at: Date.now(), event: "test_event", outcome: "success", detail: "undone" });
+        throw new Error("abandoned");
+      }),
+      /abandoned/,
+    );
+    assert.equal(await counterExists("undone-1"), false);
+  });
+
+  it("keeps concurrent transactions apart: one that throws does not undo the others", async () => {
+    const outcomes = await Promise.allSettled(
+      ["a", "b", "c", "d"].map((name) =>
+        store.transaction(async (tx) => {
+          await tx.loginThrottle.reserve(`concurrent-${name}`, Date.now(), 5);
+          if (name === "b") throw new Error("b fails");
+        }),
+      ),
+    );
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.status),
+      ["fulfilled", "rejected", "fulfilled", "fulfilled"],
+    );
+    assert.equal(await counterExists("concurrent-a"), true);
+    assert.equal(await counterExists("concurrent-b"), false);
+    assert.equal(await counterExists("concurrent-c"), true);
+    assert.equal(await counterExists("concurrent-d"), true);
+  });
+});
+
+describe("precompiled queries", () => {
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(":memory:") }) });
+  after(() => db.destroy());
+
+  it("runs the compiled SQL with each call's arguments", async () => {
+    await db.schema.createTable("oauth_clients").addColumn("id", "text").addColumn("grants", "text").execute();
+    await db
+      .insertInto("oauth_clients")
+      .values([{ id: "one", grants: "a" } as never, { id: "two", grants: "b" } as never])
+      .execute();
+    const byId = precompiled((k, id: string) => k.selectFrom("oauth_clients").select("grants").where("id", "=", id));
+    assert.deepEqual(await byId(db, "one"), [{ grants: "a" }]);
+    assert.deepEqual(await byId(db, "two"), [{ grants: "b" }]);
+    assert.deepEqual(await byId(db, "three"), []);
+  });
+
+  it("refuses a query with a parameter that is not one of its arguments", async () => {
+    const withConstant = precompiled((k, id: string) =>
+      k.selectFrom("oauth_clients").select("id").where("id", "=", id).where("grants", "=", "a"),
+    );
+    await assert.rejects(withConstant(db, "one"), /not an argument/);
+  });
+});
