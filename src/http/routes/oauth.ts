@@ -12,14 +12,18 @@ export async function oauthRoutes(app: FastifyInstance, { core }: { core: Core }
   app.setErrorHandler((error, request, reply) => renderOAuthError(error, request, reply));
   // RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1: parameters come form-urlencoded. Anything else
   // is refused before it is parsed, which also keeps these endpoints out of CORS "simple" JSON.
-  app.addHook("onRequest", async (request) => {
+  app.addHook("onRequest", (request, _reply, done) => {
     const type = request.headers["content-type"];
     if (type !== undefined && !/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
-      throw Object.assign(new Error("parameters must be form-urlencoded"), {
-        statusCode: 415,
-        code: "FST_ERR_CTP_INVALID_MEDIA_TYPE",
-      });
+      done(
+        Object.assign(new Error("parameters must be form-urlencoded"), {
+          statusCode: 415,
+          code: "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+        }),
+      );
+      return;
     }
+    done();
   });
 
   app.post("/oauth/token", async (request, reply) => {

@@ -106,20 +106,24 @@ export function createSessionRepository(db: Kysely<Database>): SessionRepository
       return Number(result.numUpdatedRows);
     },
     async evictOldest(userId, keep, at) {
-      const newest = db
+      // Everything older than the keep-th newest live session; when there is none, the
+      // comparison with the empty subquery is null and nothing is revoked. (A `not in` the
+      // newest `keep` said the same at about ten times the cost, on every login.)
+      const keepThNewest = db
         .selectFrom("sessions")
-        .select("id")
+        .select(["created_at", "id"])
         .where("user_id", "=", userId)
         .where("revoked_at", "is", null)
         .orderBy("created_at", "desc")
         .orderBy("id", "desc")
-        .limit(keep);
+        .limit(1)
+        .offset(keep - 1);
       const result = await db
         .updateTable("sessions")
         .set({ revoked_at: at })
         .where("user_id", "=", userId)
         .where("revoked_at", "is", null)
-        .where("id", "not in", newest)
+        .where(sql<boolean>`(created_at, id) < (${keepThNewest})`)
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
