@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
+import type { PoolClient } from "pg";
 import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import type { Repositories, Store } from "../ports.js";
 import { createCodeRepository } from "./codes.js";
@@ -8,6 +9,7 @@ import type { Database } from "./database.js";
 import { createGroupCommit, groupCommittedRotation } from "./group-commit.js";
 import { createHousekeepingRepository } from "./housekeeping.js";
 import { createLoginThrottleRepository } from "./login-throttle.js";
+import { statementName } from "./precompiled.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as loginThrottle from "./migrations/0002-login-throttle.js";
 import { createAuditRepository, createClientRepository, createKeyRepository, createSecretRepository } from "./server-tables.js";
@@ -87,7 +89,20 @@ async function openPostgres(options: StoreOptions): Promise<Kysely<Database>> {
   });
   // An idle connection dropped by the server must not crash the process; the pool replaces it.
   pool.on("error", () => {});
+  pool.on("connect", (client) => runPrecompiledAsPrepared(client));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * Makes a connection run the precompiled queries as named prepared statements: PostgreSQL then
+ * parses and plans each once per connection, not on every run (Kysely sends all SQL unnamed).
+ */
+function runPrecompiledAsPrepared(client: PoolClient): void {
+  const query = client.query.bind(client) as (config: unknown, values?: unknown) => unknown;
+  client.query = ((config: unknown, values?: unknown) => {
+    const name = typeof config === "string" ? statementName(config) : undefined;
+    return name ? query({ name, text: config, values }) : query(config, values);
+  }) as PoolClient["query"];
 }
 
 export type OpenStore = { store: Store; migrate: () => Promise<void> };

@@ -6,6 +6,15 @@ const marker = (index: number) => `\u0000gatehouse-argument-${index}`;
 
 type Compiled = { sql: string; positions: number[] };
 
+/** The SQL of every precompiled query, with the name PostgreSQL knows it by once prepared. */
+const statementNames = new Map<string, string>();
+
+/**
+ * The prepared-statement name of a precompiled query's SQL, or `undefined` for any other SQL.
+ * On PostgreSQL such a query is parsed and planned once per connection instead of on every run.
+ */
+export const statementName = (sql: string): string | undefined => statementNames.get(sql);
+
 /**
  * A query of the hot paths (token checks, refreshes, logins), built and compiled once per
  * dialect and afterwards only run. Building and compiling a Kysely query costs about as much
@@ -13,7 +22,8 @@ type Compiled = { sql: string; positions: number[] };
  * markers in place of its arguments; every parameter of the compiled SQL must be one of them,
  * which is checked then, so that a query whose SQL would depend on its arguments' values (an
  * `in` list, an optional condition) cannot be precompiled by mistake. Runs go through Kysely's
- * executor like any other query, on whatever database or transaction they are given.
+ * executor like any other query, on whatever database or transaction they are given; on
+ * PostgreSQL as prepared statements (see `statementName`).
  */
 export function precompiled<Args extends unknown[], Row>(
   build: (db: Kysely<Database>, ...args: Args) => Compilable<Row>,
@@ -28,6 +38,7 @@ export function precompiled<Args extends unknown[], Row>(
       if (index < 0) throw new Error(`precompiled query has a parameter that is not an argument: ${query.sql}`);
       return index;
     });
+    if (!statementNames.has(query.sql)) statementNames.set(query.sql, `gatehouse_${statementNames.size + 1}`);
     return { sql: query.sql, positions };
   };
   return async (db, ...args) => {
