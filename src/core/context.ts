@@ -48,7 +48,11 @@ export type CoreContext = {
 /** Where a request came from, for sessions and the audit trail. */
 export type RequestMeta = { ip: string | null; userAgent: string | null };
 
-/** Records an audit event; a failure to record is logged, never surfaced to the caller. */
+/**
+ * Records an audit event; a failure to record is logged, never surfaced to the caller. Within a
+ * transaction (`inTransaction`), the record commits with the rest; on PostgreSQL a failed insert
+ * fails that transaction, so that no login is ever committed without its record.
+ */
 export async function audit(ctx: CoreContext, event: Omit<AuditEvent, "at">): Promise<void> {
   const record = { ...event, at: ctx.now() };
   const { event: audit, outcome, userId, clientId, ip, detail } = record;

@@ -23,7 +23,7 @@ const MAX_LOCK_MS = 3_600_000;
  * The failed-login counter an attempt is charged to: the account's, or, for a name that belongs
  * to no account, one kept under a keyed hash of the name. Both are counted and locked by the
  * same rules and the same kind of statement, so that neither the answers nor their timing
- * reveal whether an account exists.
+ * reveal whether an account exists. Its statements run in the transaction they are given.
  */
 function attemptCounter(ctx: CoreContext, user: UserRecord | null, identifier: string) {
   const { lockoutThreshold: threshold } = ctx.settings;
