@@ -73,5 +73,13 @@ export function inTransaction<T>(
   work: (tx: CoreContext) => Promise<T>,
   options?: TransactionOptions,
 ): Promise<T> {
-  return ctx.store.transaction((repositories) => work({ ...ctx, store: { ...ctx.store, ...repositories } }), options);
+  return ctx.store.transaction(
+    (repositories) => work({ ...ctx, store: { ...ctx.store, ...repositories, transaction: refuseNestedTransaction } }),
+    options,
+  );
 }
+
+/** On SQLite a nested transaction would wait for the batch its caller holds open: a deadlock. */
+const refuseNestedTransaction = (): never => {
+  throw new Error("a transaction cannot be opened inside another");
+};

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Kysely, SqliteDialect } from "kysely";
 import SQLite from "better-sqlite3";
+import { type CoreContext, inTransaction } from "../../src/core/context.js";
 import { openStore } from "../../src/store/kysely/connect.js";
 import type { Database } from "../../src/store/kysely/database.js";
 import { precompiled } from "../../src/store/kysely/precompiled.js";
@@ -59,6 +60,14 @@ describe(`store transactions (${testDatabase()})`, () => {
       /abandoned/,
     );
     assert.equal(await counterExists("undone-1"), false);
+  });
+
+  it("refuses a transaction opened inside another, instead of waiting for it forever", async () => {
+    const ctx = { store } as CoreContext;
+    await assert.rejects(
+      inTransaction(ctx, (tx) => inTransaction(tx, async () => "never")),
+      /cannot be opened inside another/,
+    );
   });
 
   it("keeps concurrent transactions apart: one that throws does not undo the others", async () => {
