@@ -113,7 +113,7 @@ export function renderTable(r) {
     `# Gatehouse benchmark — ${r.date.slice(0, 10)}, ${r.database}${r.mode === "quick" ? " (quick)" : ""}`,
     "",
     `Machine: ${m.cpus} × ${m.model}, ${m.memoryGb} GB, Node ${m.node}; load average ${m.loadAverageAtStart.join(" ")} at start, ${m.loadAverageAtEnd.join(" ")} at end. Commit ${r.commit}.`,
-    `${r.note} ${r.settings.connections} connections, ${r.settings.warmupSeconds} s warm-up + ${r.settings.secondsPerMeasurement} s per measurement; argon2id m=${r.settings.argon2.memoryKib} KiB t=${r.settings.argon2.iterations} p=1; ${r.settings.jwtAlg}; ${r.settings.seededUsers} users seeded.`,
+    `${r.note} ${r.settings.connections} connections, ${r.settings.workers ?? 1} worker(s), ${r.settings.warmupSeconds} s warm-up + ${r.settings.secondsPerMeasurement} s per measurement; argon2id m=${r.settings.argon2.memoryKib} KiB t=${r.settings.argon2.iterations} p=1; ${r.settings.jwtAlg}; ${r.settings.seededUsers} users seeded.`,
     "",
     `Ceilings: HTTP ${fmt(c.http.perSecond)} req/s (p99 ${fmt(c.http.p99)} ms), password hash ${fmt(c.hash.perSecond, 1)} verifications/s (${c.hash.threads} pool threads), signature ${fmt(c.signature.perSecond)} verifications/s (${c.signature.alg}), commit ${fmt(c.commit.perSecond)} transactions/s (${c.commit.database}).`,
     "",

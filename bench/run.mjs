@@ -5,7 +5,8 @@
 //   npm run bench -- --db postgres://postgres@127.0.0.1:5432/postgres
 //                                       PostgreSQL: a database of its own is created there
 //                                       for the run and dropped afterwards
-//   other options: --seconds N (per measurement), --connections N, --no-million
+//   other options: --seconds N (per measurement), --connections N, --no-million,
+//                  --workers N (Gatehouse's WORKERS; default 1)
 //
 // Written as plain .mjs with JSDoc: it runs with `node` against the built server (dist/, made
 // by `npm run build`, which the npm script runs first), needs no build step of its own, and
@@ -67,6 +68,7 @@ function readOptions(argv) {
     seconds: Number(option("seconds") ?? (quick ? 3 : 8)),
     warmup: quick ? 1 : 2,
     connections: Number(option("connections") ?? 16),
+    workers: Number(option("workers") ?? 1),
     seededUsers: 10_000,
     million: !quick && !flag("no-million") ? 1_000_000 : 0,
     distinctTokens: quick ? 1_000 : 4_000,
@@ -91,7 +93,7 @@ async function loadServerConfig() {
 async function startOnFreshDatabase() {
   const tmp = makeTempDir();
   const databaseUrl = options.pgAdminUrl ? await createPgDatabase(options.pgAdminUrl) : `sqlite:${join(tmp, "gatehouse.db")}`;
-  const server = await startGatehouse(databaseUrl);
+  const server = await startGatehouse(databaseUrl, options.workers);
   log(`ready after ${server.readyMs.toFixed(0)} ms`);
   await sleep(2_000);
   const rssIdleMb = rssMb(server.child.pid);
@@ -167,6 +169,7 @@ function settingsOf(config) {
     secondsPerMeasurement: options.seconds,
     warmupSeconds: options.warmup,
     connections: options.connections,
+    workers: options.workers,
     argon2: { memoryKib: config.argon2MemoryKib, iterations: config.argon2Iterations },
     jwtAlg: config.jwtAlg,
     seededUsers: options.seededUsers,

@@ -1,5 +1,5 @@
 // Gatehouse under test (bench/run.mjs): the server (`node bin/gatehouse.js serve`, production
-// mode, one worker, rate limits out of the way), the CLI, and the tokens the scenarios replay.
+// mode, one worker unless told otherwise, rate limits out of the way), the CLI, and the tokens the scenarios replay.
 
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
@@ -11,10 +11,11 @@ import { CLIENT_ID, CLIENT_SECRET, PASSWORD, userName } from "./seed.mjs";
 const GATEHOUSE = join(ROOT, "bin", "gatehouse.js");
 
 /**
- * Starts the server on a free port and waits until `/readyz` answers 200 (at most 30 s).
+ * Starts the server (`workers` processes, default 1) on a free port and waits until `/readyz`
+ * answers 200 (at most 30 s).
  * @returns {Promise<{ child: import("node:child_process").ChildProcess, url: string, readyMs: number, stderr: () => string }>}
  */
-export async function startGatehouse(databaseUrl) {
+export async function startGatehouse(databaseUrl, workers = 1) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
@@ -27,7 +28,7 @@ export async function startGatehouse(databaseUrl) {
       PORT: String(port),
       DATABASE_URL: databaseUrl,
       ISSUER: url,
-      WORKERS: "1",
+      WORKERS: String(workers),
       RATE_LIMIT_MAX: "1000000",
       RATE_LIMIT_WINDOW: "1",
     },

@@ -3,7 +3,7 @@
 // alike; RSS sampling from /proc; free ports; a small keep-alive HTTP client; a bounded pool.
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import { join } from "node:path";
@@ -108,14 +108,22 @@ export function runJson(args, options = {}) {
   });
 }
 
-/** RSS of a process in MB, from /proc (Linux). */
+/** RSS of a process and its child processes (Gatehouse's workers, if any) in MB, from /proc (Linux). */
 export function rssMb(pid) {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) / 1024 : NaN;
+    const own = match ? Number(match[1]) / 1024 : NaN;
+    return childPids(pid).reduce((sum, child) => sum + (rssMb(child) || 0), own);
   } catch {
     return NaN;
   }
+}
+
+/** The direct children of a process, from /proc (Linux). */
+function childPids(pid) {
+  return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number),
+  );
 }
 
 /** Samples a process's RSS every 200 ms until `stop()`, which returns the maximum in MB. */
