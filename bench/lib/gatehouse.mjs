@@ -1,5 +1,6 @@
 // Gatehouse under test (bench/run.mjs): the server (`node bin/gatehouse.js serve`, production
-// mode, one worker unless told otherwise, rate limits out of the way), the CLI, and the tokens the scenarios replay.
+// mode, one worker unless told otherwise, rate limits out of the way), the CLI, and the tokens
+// the scenarios replay.
 
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
