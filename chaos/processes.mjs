@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { send } from "./http.mjs";
 import { dropPgDatabases } from "./postgres.mjs";
 import { log, now, sleep } from "./util.mjs";
-import { freePort } from "../scripts/lib/harness.mjs";
+import { freePort, serverUnderTestEnv } from "../scripts/lib/harness.mjs";
 
 export { freePort };
 
@@ -60,16 +60,7 @@ export function makeTempDir(label) {
 /** The environment every chaos server gets; `extra` adds or overrides per scenario. */
 function serverEnv(databaseUrl, port, extra) {
   return {
-    ...process.env,
-    NODE_ENV: "production",
-    LOG_LEVEL: "warn",
-    HOST: "127.0.0.1",
-    PORT: String(port),
-    DATABASE_URL: databaseUrl,
-    ISSUER,
-    WORKERS: "1",
-    // All traffic comes from 127.0.0.1: the per-IP limit would otherwise be all we measure.
-    RATE_LIMIT_MAX: "1000000",
+    ...serverUnderTestEnv({ databaseUrl, port, issuer: ISSUER }),
     // Verification logs in with every password it knows of, right and wrong.
     LOCKOUT_THRESHOLD: "100",
     // The history expects only the revocations it asked for, never an eviction.

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ROOT, basic, call, formPost, freePort, jsonPost, pooled, start } from "./processes.mjs";
+import { serverUnderTestEnv } from "../../scripts/lib/harness.mjs";
 import { CLIENT_ID, CLIENT_SECRET, PASSWORD, userName } from "./seed.mjs";
 
 const GATEHOUSE = join(ROOT, "bin", "gatehouse.js");
@@ -21,18 +22,7 @@ export async function startGatehouse(databaseUrl, workers = 1) {
   const url = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
   const { child, stderr } = start([GATEHOUSE, "serve"], {
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      LOG_LEVEL: "warn",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      ISSUER: url,
-      WORKERS: String(workers),
-      RATE_LIMIT_MAX: "1000000",
-      RATE_LIMIT_WINDOW: "1",
-    },
+    env: { ...serverUnderTestEnv({ databaseUrl, port, issuer: url, workers }), RATE_LIMIT_WINDOW: "1" },
   });
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gatehouse exited with ${child.exitCode}:\n${stderr()}`);

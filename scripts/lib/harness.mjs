@@ -1,5 +1,6 @@
 // Pieces the two loopback harnesses (bench/ and chaos/) share: a free port to start a server
-// on, and throwaway PostgreSQL databases created next to an admin URL's and dropped afterwards.
+// on, the environment of a server under test, and throwaway PostgreSQL databases created next
+// to an admin URL's and dropped afterwards.
 
 import { randomBytes } from "node:crypto";
 import net from "node:net";
@@ -15,6 +16,26 @@ export function freePort() {
       server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
     });
   });
+}
+
+/**
+ * The environment of a Gatehouse server under test: production mode, quiet logs, loopback, one
+ * worker unless told otherwise, and a per-IP rate limit out of the way (all traffic comes from
+ * 127.0.0.1, so that limit would otherwise be all that is measured).
+ * @param {{ databaseUrl: string, port: number, issuer: string, workers?: number }} server
+ */
+export function serverUnderTestEnv({ databaseUrl, port, issuer, workers = 1 }) {
+  return {
+    ...process.env,
+    NODE_ENV: "production",
+    LOG_LEVEL: "warn",
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    ISSUER: issuer,
+    WORKERS: String(workers),
+    RATE_LIMIT_MAX: "1000000",
+  };
 }
 
 /**
