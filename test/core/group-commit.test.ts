@@ -90,4 +90,45 @@ describe("SQLite group commit", () => {
     );
     assert.deepEqual(values, ["p", "q", "s"], "the failed unit's write is undone, its neighbours' are kept");
   });
+
+  it("waits for another connection's write lock without blocking the event loop", async () => {
+    const other = new SQLite(path);
+    other.exec("BEGIN IMMEDIATE");
+    other.prepare("insert into t (v) values ('held')").run();
+    let settled = false;
+    const waiting = groupCommit(insert("w")).finally(() => (settled = true));
+    // Reads and timers go on meanwhile: the wait happens between turns of the event loop.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const readWhileLocked = await db
+      .selectFrom("t" as never)
+      .select(({ fn }) => fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    assert.ok(Number(readWhileLocked.n) > 0);
+    assert.equal(settled, false, "the batch must not commit while the other connection holds the lock");
+    other.exec("COMMIT");
+    other.close();
+    assert.equal(await waiting, 1);
+    const values = (raw.prepare("select v from t where v in ('held', 'w') order by v").all() as { v: string }[]).map(
+      (row) => row.v,
+    );
+    assert.deepEqual(values, ["held", "w"]);
+  });
+
+  it("fails with SQLITE_BUSY once the lock has been held for longer than the wait", async () => {
+    const impatient = createGroupCommit(db, raw, { lockWaitMs: 150 });
+    const other = new SQLite(path);
+    other.exec("BEGIN IMMEDIATE");
+    const started = Date.now();
+    try {
+      await assert.rejects(impatient(insert("never")), (error: { code?: string }) => error.code === "SQLITE_BUSY");
+    } finally {
+      other.exec("ROLLBACK");
+      other.close();
+    }
+    const waited = Date.now() - started;
+    assert.ok(waited >= 150 && waited < 2_000, `waited ${waited} ms`);
+    assert.equal(raw.inTransaction, false, "the connection is left outside any transaction");
+    assert.equal(await impatient(insert("after")), 1, "the next batch commits once the lock is free");
+    assert.equal(raw.prepare("select count(*) as n from t where v = 'never'").pluck().get(), 0);
+  });
 });

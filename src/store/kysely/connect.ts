@@ -6,7 +6,7 @@ import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDiale
 import type { Repositories, Store } from "../ports.js";
 import { createCodeRepository } from "./codes.js";
 import type { Database } from "./database.js";
-import { createGroupCommit, groupCommittedRotation } from "./group-commit.js";
+import { WRITE_LOCK_WAIT_MS, createGroupCommit, groupCommittedRotation } from "./group-commit.js";
 import { createHousekeepingRepository } from "./housekeeping.js";
 import { createLoginThrottleRepository } from "./login-throttle.js";
 import { statementName } from "./precompiled.js";
@@ -36,7 +36,7 @@ function openSqlite(path: string): { db: Kysely<Database>; raw: SQLite.Database 
   database.pragma("journal_mode = WAL");
   database.pragma("synchronous = FULL");
   database.pragma("foreign_keys = ON");
-  database.pragma("busy_timeout = 5000");
+  database.pragma(`busy_timeout = ${WRITE_LOCK_WAIT_MS}`);
   cacheStatements(database);
   return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), raw: database };
 }

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 import type SQLite from "better-sqlite3";
 import type { Kysely } from "kysely";
 import type { RefreshTokenRecord } from "../ports.js";
@@ -28,10 +29,16 @@ export type GroupCommit = <T>(run: Unit<T>, options?: { lazyFlush?: boolean }) =
  *
  * Units run one after another on the connection Kysely lends us (its mutex keeps every other
  * query out meanwhile), so a unit must await nothing but its own statements, and must not open
- * a transaction of its own. BEGIN IMMEDIATE takes the write lock up front, so a second process
- * on the same file waits (busy_timeout) instead of failing mid-transaction.
+ * a transaction of its own. BEGIN IMMEDIATE takes the write lock up front, so that a batch never
+ * fails mid-transaction because another process (a second worker, the CLI) is writing. While
+ * that process holds the lock, the batch waits without blocking the event loop (see
+ * `beginWhenFree`), and the units queued meanwhile join the next batch.
  */
-export function createGroupCommit(db: Kysely<Database>, raw: SQLite.Database): GroupCommit {
+export function createGroupCommit(
+  db: Kysely<Database>,
+  raw: SQLite.Database,
+  { lockWaitMs = WRITE_LOCK_WAIT_MS }: { lockWaitMs?: number } = {},
+): GroupCommit {
   let queue: Job[] = [];
   let scheduled = false;
   const flush = async () => {
@@ -40,7 +47,9 @@ export function createGroupCommit(db: Kysely<Database>, raw: SQLite.Database): G
     queue = [];
     let outcomes: Outcome[];
     try {
-      outcomes = await db.connection().execute((connection) => runBatch(raw, connection, jobs));
+      const lazy = jobs.every((job) => job.lazyFlush);
+      const batch = (connection: Kysely<Database>) => runBatch(raw, connection, jobs);
+      outcomes = await beginWhenFree(db, raw, { lazy, lockWaitMs }, batch);
     } catch (error) {
       for (const job of jobs) job.reject(error);
       return;
@@ -63,17 +72,66 @@ export function createGroupCommit(db: Kysely<Database>, raw: SQLite.Database): G
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** How long a write waits for another process's write lock before failing (SQLITE_BUSY). */
+export const WRITE_LOCK_WAIT_MS = 5_000;
+const BUSY = Symbol("busy");
+
 /**
- * The units of one flush in one transaction; throws (after rolling back) if it cannot commit.
- * A batch of lazy units only commits with `synchronous=NORMAL`: in WAL mode its pages are
- * written to the log but not flushed, and the next FULL commit's flush of the log takes them
- * along.
+ * Runs `batch` on Kysely's connection once this process holds SQLite's write lock. SQLite's own
+ * busy handler would sleep inside the synchronous call, stalling every request of this process
+ * for a millisecond or more each time another process (a second worker, the CLI) is writing.
+ * Instead the lock is tried without waiting and, while it is taken, the connection is handed back
+ * (reads go on) and the attempt repeated a moment later; after `lockWaitMs` the batch fails
+ * with SQLITE_BUSY (a 503).
  */
-async function runBatch(raw: SQLite.Database, connection: Kysely<Database>, jobs: Job[]): Promise<Outcome[]> {
-  const lazy = jobs.every((job) => job.lazyFlush);
-  if (lazy) raw.pragma("synchronous = NORMAL");
+async function beginWhenFree<T>(
+  db: Kysely<Database>,
+  raw: SQLite.Database,
+  options: { lazy: boolean; lockWaitMs: number },
+  batch: (connection: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  const deadline = Date.now() + options.lockWaitMs;
+  for (let attempt = 0; ; attempt++) {
+    const result = await db.connection().execute(async (connection) => {
+      // SQLite refuses to change the durability inside a transaction: set it before BEGIN.
+      if (options.lazy) raw.pragma("synchronous = NORMAL");
+      try {
+        if (!tryBeginImmediate(raw)) return BUSY;
+        return await batch(connection);
+      } finally {
+        if (options.lazy) raw.pragma("synchronous = FULL");
+      }
+    });
+    if (result !== BUSY) return result as T;
+    if (Date.now() >= deadline) throw Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
+    // The next turn of the event loop, then every 1 to 2 ms: another process holds the lock for
+    // about one batch and its disk flush.
+    await (attempt === 0 ? nextTurn() : sleep(Math.min(2, attempt)));
+  }
+}
+
+/** BEGIN IMMEDIATE if the write lock is free this instant; false if another process holds it. */
+function tryBeginImmediate(raw: SQLite.Database): boolean {
+  raw.pragma("busy_timeout = 0");
   try {
     raw.exec("BEGIN IMMEDIATE");
+    return true;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "SQLITE_BUSY") return false;
+    throw error;
+  } finally {
+    raw.pragma(`busy_timeout = ${WRITE_LOCK_WAIT_MS}`);
+  }
+}
+
+/**
+ * The units of one flush in the transaction the caller began; commits, or throws after rolling
+ * back. A batch of lazy units commits with `synchronous=NORMAL` (set by the caller): in WAL mode
+ * its pages are written to the log but not flushed, and the next FULL commit's flush of the log
+ * takes them along.
+ */
+async function runBatch(raw: SQLite.Database, connection: Kysely<Database>, jobs: Job[]): Promise<Outcome[]> {
+  try {
     const outcomes: Outcome[] = [];
     for (const job of jobs) outcomes.push(await runIsolated(raw, connection, job));
     raw.exec("COMMIT");
@@ -81,8 +139,6 @@ async function runBatch(raw: SQLite.Database, connection: Kysely<Database>, jobs
   } catch (error) {
     if (raw.inTransaction) raw.exec("ROLLBACK");
     throw error;
-  } finally {
-    if (lazy) raw.pragma("synchronous = FULL");
   }
 }
 
