@@ -131,11 +131,15 @@ export function renderTable(r) {
 // ---------------------------------------------------------------------------------------------
 // The files
 
-/** Writes bench/results/<day>-<database>.{json,md} and prints the table on stdout. */
+/**
+ * Writes bench/results/<day>-<database>.{json,md} (`-workers-N` before the extension when
+ * Gatehouse ran with more than one worker) and prints the table on stdout.
+ */
 export async function writeResults(results) {
   const table = renderTable(results);
   const day = results.date.slice(0, 10);
-  const name = `${day}-${results.database}`;
+  const { workers } = results.settings;
+  const name = `${day}-${results.database}${workers > 1 ? `-workers-${workers}` : ""}`;
   mkdirSync(join(BENCH, "results"), { recursive: true });
   // Formatted as the repository's `prettier --check` expects, since the results are committed.
   const json = await prettier.format(JSON.stringify(results), { parser: "json" });
