@@ -9,6 +9,7 @@ import type { Database } from "./database.js";
 import { WRITE_LOCK_WAIT_MS, createGroupCommit, groupCommittedRotation } from "./group-commit.js";
 import { createHousekeepingRepository } from "./housekeeping.js";
 import { createLoginThrottleRepository } from "./login-throttle.js";
+import { createLogFlusher, type LogFlusher } from "./log-flush.js";
 import { statementName } from "./precompiled.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as loginThrottle from "./migrations/0002-login-throttle.js";
@@ -110,14 +111,18 @@ export type OpenStore = { store: Store; migrate: () => Promise<void> };
 export const isPostgresUrl = (databaseUrl: string) => /^postgres(ql)?:\/\//.test(databaseUrl);
 
 export async function openStore(options: StoreOptions): Promise<OpenStore> {
+  const sqlitePath = options.databaseUrl.slice("sqlite:".length);
   const { db, raw } = isPostgresUrl(options.databaseUrl)
     ? { db: await openPostgres(options), raw: null }
-    : openSqlite(options.databaseUrl.slice("sqlite:".length));
+    : openSqlite(sqlitePath);
   const repositories = createRepositories(db);
   let transaction: Store["transaction"];
+  let flushLog: LogFlusher | undefined;
   if (raw) {
     // SQLite's one connection needs grouping; PostgreSQL commits concurrently on many connections.
-    const groupCommit = createGroupCommit(db, raw);
+    // An in-memory database has no log to flush.
+    flushLog = sqlitePath === ":memory:" ? undefined : createLogFlusher(`${sqlitePath}-wal`);
+    const groupCommit = createGroupCommit(db, raw, { flushLog });
     repositories.refreshTokens.rotate = groupCommittedRotation(raw, groupCommit);
     transaction = (work, options) => groupCommit((connection) => work(createRepositories(connection)), options);
   } else {
@@ -133,7 +138,10 @@ export async function openStore(options: StoreOptions): Promise<OpenStore> {
     async ping() {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    async close() {
+      await db.destroy();
+      await flushLog?.close();
+    },
   };
   return { store, migrate: () => migrateToLatest(db) };
 }
