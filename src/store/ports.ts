@@ -136,8 +136,13 @@ export interface UserRepository {
   reserveLoginAttempt(id: string, now: number, threshold: number): Promise<boolean>;
   /** After a failed check: locks the account for `lockMs` once `threshold` failures were counted; true if this call locked it. */
   lockIfOverThreshold(id: string, now: number, threshold: number, lockMs: number): Promise<boolean>;
-  /** After a successful check: the failures and locks are forgotten. */
-  clearLoginFailures(id: string): Promise<void>;
+  /**
+   * After a successful check: the failures and locks are forgotten, if the account is still
+   * active. False, changing nothing, when it was disabled or deleted since it was read. On
+   * PostgreSQL the update also locks the account's row until the caller's transaction ends, so a
+   * concurrent disabling waits for it and then revokes what it committed.
+   */
+  clearLoginFailures(id: string): Promise<boolean>;
   delete(id: string): Promise<boolean>;
 }
 

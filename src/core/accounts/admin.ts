@@ -1,5 +1,5 @@
 import type { UserRecord } from "../../store/ports.js";
-import { audit, type CoreContext } from "../context.js";
+import { audit, type CoreContext, inTransaction } from "../context.js";
 import { AuthError } from "../errors.js";
 import { lookupUsername } from "./identifiers.js";
 
@@ -15,9 +15,14 @@ export async function findUserByName(ctx: CoreContext, username: string): Promis
 /** Disabling revokes every session at once; enabling does not bring them back. */
 export async function setUserEnabled(ctx: CoreContext, username: string, enabled: boolean): Promise<UserRecord> {
   const user = await findUserByName(ctx, username);
-  await ctx.store.users.setStatus(user.id, enabled ? "active" : "disabled", ctx.now());
-  if (!enabled) await ctx.store.sessions.revokeAllOfUser(user.id, ctx.now());
-  await audit(ctx, { event: enabled ? "user_enabled" : "user_disabled", outcome: "success", userId: user.id });
+  // The status first: a login whose password check is under way either sees it (and opens no
+  // session) or, on PostgreSQL, holds the account's row until its session is committed, so
+  // that the revocation after it sees that session (see `recordCheckSuccess`).
+  await inTransaction(ctx, async (tx) => {
+    await tx.store.users.setStatus(user.id, enabled ? "active" : "disabled", ctx.now());
+    if (!enabled) await tx.store.sessions.revokeAllOfUser(user.id, ctx.now());
+    await audit(tx, { event: enabled ? "user_enabled" : "user_disabled", outcome: "success", userId: user.id });
+  });
   return user;
 }
 

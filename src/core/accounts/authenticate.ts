@@ -107,10 +107,23 @@ async function refuse(ctx: CoreContext, { user, admitted, matches, counter, ip }
   throw new AuthError(disabled ? "account_disabled" : "invalid_credentials");
 }
 
-/** After a successful check: the failures are forgotten and a weaker hash replaced. */
+/**
+ * After a successful check: the failures are forgotten and a weaker hash replaced, in the
+ * caller's transaction. The account may have been disabled or deleted while its password was
+ * being verified; then this throws `account_disabled` and the caller's transaction (the session
+ * it opens) is undone. Run first in that transaction: on PostgreSQL its update locks the
+ * account's row, so a disabling that comes after waits for the session and revokes it.
+ */
 export async function recordCheckSuccess(ctx: CoreContext, { user, upgradedHash }: CheckedCredentials): Promise<void> {
-  await ctx.store.users.clearLoginFailures(user.id);
+  if (!(await ctx.store.users.clearLoginFailures(user.id))) throw new AuthError("account_disabled");
   if (upgradedHash !== null) await ctx.store.users.setPasswordHash(user.id, upgradedHash, ctx.now());
+}
+
+/** Audits a check that succeeded for an account disabled before its success could be recorded. */
+export async function auditIfDisabledMeanwhile(ctx: CoreContext, user: UserRecord, ip: string | null, error: unknown) {
+  if (error instanceof AuthError && error.code === "account_disabled") {
+    await audit(ctx, { event: "login", outcome: "failure", userId: user.id, ip, detail: "disabled" });
+  }
 }
 
 /** `checkCredentials` and `recordCheckSuccess`, for callers that write nothing else with it. */
@@ -121,6 +134,9 @@ export async function verifyCredentials(
   meta: RequestMeta,
 ): Promise<UserRecord> {
   const checked = await checkCredentials(ctx, username, password, meta);
-  await inTransaction(ctx, (tx) => recordCheckSuccess(tx, checked));
+  await inTransaction(ctx, (tx) => recordCheckSuccess(tx, checked)).catch(async (error: unknown) => {
+    await auditIfDisabledMeanwhile(ctx, checked.user, meta.ip, error);
+    throw error;
+  });
   return checked.user;
 }

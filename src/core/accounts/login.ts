@@ -2,7 +2,7 @@ import type { SessionRecord, UserRecord } from "../../store/ports.js";
 import { audit, type CoreContext, inTransaction, type RequestMeta } from "../context.js";
 import { startSession } from "../sessions/sessions.js";
 import { mintRefreshToken } from "../tokens/refresh-tokens.js";
-import { checkCredentials, recordCheckSuccess } from "./authenticate.js";
+import { auditIfDisabledMeanwhile, checkCredentials, recordCheckSuccess } from "./authenticate.js";
 
 export type LoginInput = {
   username: string;
@@ -31,7 +31,7 @@ export type LoginResult = { user: UserRecord; session: SessionRecord; refreshTok
 export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginResult> {
   const checked = await checkCredentials(ctx, input.username, input.password, input.meta, input.identifierMayBeEmail);
   const { user } = checked;
-  return inTransaction(ctx, async (tx) => {
+  const opened = inTransaction(ctx, async (tx) => {
     await recordCheckSuccess(tx, checked);
     const session = await startSession(tx, {
       user,
@@ -47,5 +47,9 @@ export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginR
     await audit(tx, { event: "login", outcome: "success", userId: user.id, clientId: input.clientId, ip: input.meta.ip });
     const refreshToken = input.withRefreshToken ? await mintRefreshToken(tx, session) : undefined;
     return { user: { ...user, lastLoginAt: at }, session, ...(refreshToken === undefined ? {} : { refreshToken }) };
+  });
+  return opened.catch(async (error: unknown) => {
+    await auditIfDisabledMeanwhile(ctx, user, input.meta.ip, error);
+    throw error;
   });
 }

@@ -140,7 +140,13 @@ export function createUserRepository(db: Kysely<Database>): UserRepository {
       return Number(result.numUpdatedRows) > 0;
     },
     async clearLoginFailures(id) {
-      await db.updateTable("users").set({ failed_logins: 0, lockouts: 0, locked_until: null }).where("id", "=", id).execute();
+      const result = await db
+        .updateTable("users")
+        .set({ failed_logins: 0, lockouts: 0, locked_until: null })
+        .where("id", "=", id)
+        .where("status", "=", "active")
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
     async delete(id) {
       const result = await db.deleteFrom("users").where("id", "=", id).executeTakeFirst();
