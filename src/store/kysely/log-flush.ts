@@ -14,7 +14,9 @@ export type LogFlusher = {
  * appended sequentially, so that flush carries the commit to the disk. Meanwhile the event loop
  * goes on serving requests, and another process can take the write lock. Calls made while a
  * flush is under way share the next one. Checkpoints still flush the log before copying it into
- * the database (SQLite does so at `NORMAL`).
+ * the database (SQLite does so at `NORMAL`). Other requests may read a commit before its flush
+ * has ended; a power loss (not a crash of the process, whose writes the system keeps) in that
+ * window can take back what they read, never what a caller was told had succeeded.
  *
  * The log file is opened once, at the first flush (after a commit, so it exists), and kept:
  * SQLite deletes it only when the last connection closes, and this process holds one.
