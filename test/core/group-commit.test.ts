@@ -7,7 +7,6 @@ import SQLite from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import type { Database } from "../../src/store/kysely/database.js";
 import { createGroupCommit, type GroupCommit } from "../../src/store/kysely/group-commit.js";
-import { createLogFlusher } from "../../src/store/kysely/log-flush.js";
 
 // Group commit on a real SQLite file: units queued together share one transaction, each is
 // answered only after the commit, and a unit that throws fails alone.
@@ -131,62 +130,5 @@ describe("SQLite group commit", () => {
     assert.equal(raw.inTransaction, false, "the connection is left outside any transaction");
     assert.equal(await impatient(insert("after")), 1, "the next batch commits once the lock is free");
     assert.equal(raw.prepare("select count(*) as n from t where v = 'never'").pluck().get(), 0);
-  });
-
-  it("with a log flusher, answers a unit only after a flush that began after its commit", async () => {
-    const flushes: Array<() => void> = [];
-    const flushLog = { flush: () => new Promise<void>((resolve) => flushes.push(resolve)), close: async () => {} };
-    const deferred = createGroupCommit(db, raw, { flushLog });
-    let answered = false;
-    const pending = deferred(insert("flushed")).then((result) => {
-      answered = true;
-      return result;
-    });
-    while (flushes.length === 0) await new Promise((resolve) => setImmediate(resolve));
-    // Committed (another connection sees it) but not yet answered: the flush has not finished.
-    const other = new SQLite(path, { readonly: true });
-    const seen = other.prepare("select count(*) from t where v = 'flushed'").pluck().get();
-    other.close();
-    assert.equal(seen, 1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.equal(answered, false);
-    (flushes[0] as () => void)();
-    assert.equal(await pending, 1);
-    // A lazy unit does not wait for a flush at all.
-    assert.equal(await deferred(insert("lazy"), { lazyFlush: true }), 1);
-    assert.equal(flushes.length, 1);
-  });
-
-  it("fails every unit of a batch whose log flush fails, as an I/O error", async () => {
-    // Committed, but not known to be on the disk: no caller may be told it succeeded.
-    const failing = createGroupCommit(db, raw, { flushLog: createLogFlusher(join(dir, "missing-wal")) });
-    const outcomes = await Promise.allSettled([failing(insert("x1")), failing(insert("x2"))]);
-    assert.deepEqual(
-      outcomes.map((outcome) => (outcome.status === "rejected" ? (outcome.reason as { code?: string }).code : "fulfilled")),
-      ["SQLITE_IOERR", "SQLITE_IOERR"],
-    );
-  });
-});
-
-describe("SQLite log flusher", () => {
-  it("flushes a real log file; calls made during a flush share the next one", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "gatehouse-log-flush-"));
-    try {
-      const raw = new SQLite(join(dir, "f.db"));
-      raw.pragma("journal_mode = WAL");
-      raw.exec("create table t (v text)");
-      const flusher = createLogFlusher(join(dir, "f.db-wal"));
-      const first = flusher.flush();
-      const during = [flusher.flush(), flusher.flush(), flusher.flush()];
-      assert.equal(during[0], during[1], "calls during a flush share one promise");
-      assert.equal(during[1], during[2]);
-      assert.notEqual(first, during[0], "a call during a flush waits for the next one, not the current");
-      await Promise.all([first, ...during]);
-      await flusher.flush();
-      await flusher.close();
-      raw.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

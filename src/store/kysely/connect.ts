@@ -9,7 +9,6 @@ import type { Database } from "./database.js";
 import { WRITE_LOCK_WAIT_MS, createGroupCommit, groupCommittedRotation } from "./group-commit.js";
 import { createHousekeepingRepository } from "./housekeeping.js";
 import { createLoginThrottleRepository } from "./login-throttle.js";
-import { createLogFlusher, type LogFlusher } from "./log-flush.js";
 import { statementName } from "./precompiled.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as loginThrottle from "./migrations/0002-login-throttle.js";
@@ -111,18 +110,14 @@ export type OpenStore = { store: Store; migrate: () => Promise<void> };
 export const isPostgresUrl = (databaseUrl: string) => /^postgres(ql)?:\/\//.test(databaseUrl);
 
 export async function openStore(options: StoreOptions): Promise<OpenStore> {
-  const sqlitePath = options.databaseUrl.slice("sqlite:".length);
   const { db, raw } = isPostgresUrl(options.databaseUrl)
     ? { db: await openPostgres(options), raw: null }
-    : openSqlite(sqlitePath);
+    : openSqlite(options.databaseUrl.slice("sqlite:".length));
   const repositories = createRepositories(db);
   let transaction: Store["transaction"];
-  let flushLog: LogFlusher | undefined;
   if (raw) {
     // SQLite's one connection needs grouping; PostgreSQL commits concurrently on many connections.
-    // An in-memory database has no log to flush.
-    flushLog = sqlitePath === ":memory:" ? undefined : createLogFlusher(`${sqlitePath}-wal`);
-    const groupCommit = createGroupCommit(db, raw, { flushLog });
+    const groupCommit = createGroupCommit(db, raw);
     repositories.refreshTokens.rotate = groupCommittedRotation(raw, groupCommit);
     transaction = (work, options) => groupCommit((connection) => work(createRepositories(connection)), options);
   } else {
@@ -138,10 +133,7 @@ export async function openStore(options: StoreOptions): Promise<OpenStore> {
     async ping() {
       await sql`select 1`.execute(db);
     },
-    async close() {
-      await db.destroy();
-      await flushLog?.close();
-    },
+    close: () => db.destroy(),
   };
   return { store, migrate: () => migrateToLatest(db) };
 }

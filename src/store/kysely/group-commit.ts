@@ -3,7 +3,6 @@ import type SQLite from "better-sqlite3";
 import type { Kysely } from "kysely";
 import type { RefreshTokenRecord } from "../ports.js";
 import type { Database } from "./database.js";
-import type { LogFlusher } from "./log-flush.js";
 
 /**
  * One unit of writes: given the Kysely instance bound to the connection, it may run statements
@@ -34,16 +33,11 @@ export type GroupCommit = <T>(run: Unit<T>, options?: { lazyFlush?: boolean }) =
  * fails mid-transaction because another process (a second worker, the CLI) is writing. While
  * that process holds the lock, the batch waits without blocking the event loop (see
  * `beginWhenFree`), and the units queued meanwhile join the next batch.
- *
- * With `flushLog` (a database file, not `:memory:`), the batch commits without waiting for the
- * disk, and the log is flushed from the thread pool once the connection and the write lock are
- * released (see `createLogFlusher`): callers are still answered only after that flush, while the
- * process serves other requests and another worker commits its own batch.
  */
 export function createGroupCommit(
   db: Kysely<Database>,
   raw: SQLite.Database,
-  { lockWaitMs = WRITE_LOCK_WAIT_MS, flushLog }: { lockWaitMs?: number; flushLog?: LogFlusher } = {},
+  { lockWaitMs = WRITE_LOCK_WAIT_MS }: { lockWaitMs?: number } = {},
 ): GroupCommit {
   let queue: Job[] = [];
   let scheduled = false;
@@ -55,8 +49,7 @@ export function createGroupCommit(
     try {
       const lazy = jobs.every((job) => job.lazyFlush);
       const batch = (connection: Kysely<Database>) => runBatch(raw, connection, jobs);
-      outcomes = await beginWhenFree(db, raw, { unflushed: lazy || flushLog !== undefined, lockWaitMs }, batch);
-      if (!lazy && flushLog) await flushLog.flush();
+      outcomes = await beginWhenFree(db, raw, { lazy, lockWaitMs }, batch);
     } catch (error) {
       for (const job of jobs) job.reject(error);
       return;
@@ -94,19 +87,19 @@ const BUSY = Symbol("busy");
 async function beginWhenFree<T>(
   db: Kysely<Database>,
   raw: SQLite.Database,
-  options: { unflushed: boolean; lockWaitMs: number },
+  options: { lazy: boolean; lockWaitMs: number },
   batch: (connection: Kysely<Database>) => Promise<T>,
 ): Promise<T> {
   const deadline = Date.now() + options.lockWaitMs;
   for (let attempt = 0; ; attempt++) {
     const result = await db.connection().execute(async (connection) => {
       // SQLite refuses to change the durability inside a transaction: set it before BEGIN.
-      if (options.unflushed) raw.pragma("synchronous = NORMAL");
+      if (options.lazy) raw.pragma("synchronous = NORMAL");
       try {
         if (!tryBeginImmediate(raw)) return BUSY;
         return await batch(connection);
       } finally {
-        if (options.unflushed) raw.pragma("synchronous = FULL");
+        if (options.lazy) raw.pragma("synchronous = FULL");
       }
     });
     if (result !== BUSY) return result as T;
