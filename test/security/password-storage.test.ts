@@ -104,6 +104,12 @@ describe("common and context passwords are refused with a reason, at registratio
     assert.equal(await loginCode(gh, "block-user", PASSWORD), 0, "the refused changes left the password as it was");
   });
 
+  it("a common password beyond the first thousands is refused with the same reason", async () => {
+    // Rank about 30,500 of the breach-derived list.
+    const response = await register(gh, "deep-list-user", "iloveyou123");
+    assert.deepEqual(response.body, { code: 1, data: null, msg: "密码过于常见或包含用户名，请换一个" }, response.text);
+  });
+
   it("a password built on the service name is refused too", async () => {
     const response = await register(gh, "service-user", "gatehouse-123456789");
     assert.deepEqual(response.body, { code: 1, data: null, msg: "密码过于常见或包含用户名，请换一个" }, response.text);

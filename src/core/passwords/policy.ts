@@ -1,5 +1,5 @@
 import { AuthError } from "../errors.js";
-import { COMMON_PASSWORDS } from "./common-passwords.js";
+import { isCommonPassword } from "./common-passwords.js";
 
 export type PasswordPolicy = { minLength: number; maxLength: number };
 
@@ -21,7 +21,7 @@ export function checkNewPassword(
   const folded = normalised.toLowerCase();
   // Context words (NIST SP 800-63B): the username and the service's own name.
   const words = [context.username, context.serviceName].map((word) => word.normalize("NFKC").toLowerCase());
-  if (COMMON_PASSWORDS.has(folded) || words.some((word) => word.length >= 3 && folded.includes(word))) {
+  if (isCommonPassword(folded) || words.some((word) => word.length >= 3 && folded.includes(word))) {
     throw new AuthError("password_too_common", "the password is too common or contains the username or the service name");
   }
   return normalised;
