@@ -1,24 +1,24 @@
-import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
 
 /**
- * Whether a password (NFKC, lower-cased) is among the most common ones: the 49,233 most
- * frequent passwords of public breach corpora, as ranked and shipped by `@zxcvbn-ts/language-common`
- * (MIT), and the list below. The ranked list is read at the first check, not at start-up, so
- * an idle server stays small; it then takes about 17 MB and 25 ms, once per process.
+ * The ranked list (assets/common-passwords.txt, made by scripts/update-common-passwords.mjs).
+ * Three levels up from this module, whether it runs from src/ or from the build in dist/.
+ */
+const RANKED_LIST = new URL("../../../assets/common-passwords.txt", import.meta.url);
+
+/**
+ * Whether a password (NFKC, lower-cased) is among the most common ones: those of at least 8
+ * characters among the 49,233 most frequent in public breach corpora (as ranked by zxcvbn-ts),
+ * and the list below, which also holds shorter ones for a lowered PASSWORD_MIN_LENGTH. The
+ * ranked list is read at the first check, not at start-up, so that an idle server stays small
+ * (a few milliseconds, about 5 MB).
  */
 export function isCommonPassword(folded: string): boolean {
-  commonPasswords ??= loadCommonPasswords();
+  commonPasswords ??= new Set([...readFileSync(RANKED_LIST, "utf8").split("\n").filter(Boolean), ...OWN_LIST]);
   return commonPasswords.has(folded);
 }
 
 let commonPasswords: ReadonlySet<string> | null = null;
-
-function loadCommonPasswords(): ReadonlySet<string> {
-  // Only the password list: the package's entry point would also load its keyboard graphs.
-  const ranked = createRequire(import.meta.url)("@zxcvbn-ts/language-common/dist/passwords.json.cjs") as unknown;
-  if (!Array.isArray(ranked) || ranked.length < 3000) throw new Error("the common-password list could not be read");
-  return new Set([...(ranked as string[]), ...OWN_LIST]);
-}
 
 /** Common passwords the ranked list lacks, mostly long variants of the top ones (lower-case). */
 const OWN_LIST = [
