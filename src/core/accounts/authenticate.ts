@@ -74,8 +74,8 @@ export async function checkCredentials(
   // Every refusal (unknown name, wrong password, disabled, locked) runs the same statements and
   // one Argon2id verification, so that neither answers nor timing tell them apart. A locked
   // attempt is verified against the dummy hash: it must not learn whether the password was right.
-  // Lazily flushed: every answer to this attempt follows a durable commit (of the login or
-  // of its refusal), which takes the count to the disk with it.
+  // Lazily flushed (committed, not yet forced to the disk): a successful login's durable commit
+  // takes the count along; a refusal is no acknowledged write (see `refuse`).
   const admitted = await inTransaction(ctx, (tx) => counter.reserve(tx), { lazyFlush: true });
   const matches = await ctx.hasher.verify(admitted ? (user?.passwordHash ?? null) : null, normalised);
   if (!admitted || !user || !matches || user.status !== "active") {
@@ -93,17 +93,28 @@ type Refusal = {
   ip: string | null;
 };
 
-/** Locks the counter once it is over the threshold, audits, and throws: one transaction. */
+/**
+ * Locks the counter once it is over the threshold, audits, and throws: one transaction, lazily
+ * flushed. A refusal acknowledges no write, so it need not wait for the disk. Every refusal then
+ * costs the same whatever it wrote: the disk flush, whose time depends on how many pages a commit
+ * changed (a new counter for an unknown name, an update of an account), stays out of its answer
+ * (bar 9). A crash of the process loses none of it; only a power loss in the next moments can
+ * forget the last refusals' counts and audit records.
+ */
 async function refuse(ctx: CoreContext, { user, admitted, matches, counter, ip }: Refusal): Promise<never> {
   const lockMs = Math.min(ctx.settings.lockoutSeconds * 1000 * 2 ** (user?.lockouts ?? 0), MAX_LOCK_MS);
   const disabled = admitted && user !== null && matches;
-  await inTransaction(ctx, async (tx) => {
-    if (await counter.lockIfOverThreshold(tx, lockMs)) {
-      await audit(tx, { event: "account_locked", outcome: "success", userId: user?.id ?? null, ip, detail: `${lockMs} ms` });
-    }
-    const detail = !admitted ? "locked" : disabled ? "disabled" : null;
-    await audit(tx, { event: "login", outcome: "failure", userId: user?.id ?? null, ip, detail });
-  });
+  await inTransaction(
+    ctx,
+    async (tx) => {
+      if (await counter.lockIfOverThreshold(tx, lockMs)) {
+        await audit(tx, { event: "account_locked", outcome: "success", userId: user?.id ?? null, ip, detail: `${lockMs} ms` });
+      }
+      const detail = !admitted ? "locked" : disabled ? "disabled" : null;
+      await audit(tx, { event: "login", outcome: "failure", userId: user?.id ?? null, ip, detail });
+    },
+    { lazyFlush: true },
+  );
   throw new AuthError(disabled ? "account_disabled" : "invalid_credentials");
 }
 
