@@ -31,14 +31,15 @@ const children = new Set();
 const tempDirs = new Set();
 
 /**
- * Copies the built server (bin/, dist/, package.json; node_modules linked) to a temporary
+ * Copies the built server (bin/, dist/, assets/, package.json; node_modules linked) to a temporary
  * folder and runs every server and command from there, so that a rebuild of the working tree
  * during the run cannot change the code under test between two restarts, or catch a restart
  * half-way through writing dist/.
  */
 export function snapshotBuild() {
   snapshotDir = mkdtempSync(join(os.tmpdir(), "gatehouse-chaos-build-"));
-  for (const name of ["bin", "dist", "package.json"]) cpSync(join(ROOT, name), join(snapshotDir, name), { recursive: true });
+  for (const name of ["bin", "dist", "assets", "package.json"])
+    cpSync(join(ROOT, name), join(snapshotDir, name), { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(snapshotDir, "node_modules"), "dir");
   appDir = snapshotDir;
 }

@@ -1,10 +1,19 @@
-import { readFileSync } from "node:fs";
+import { accessSync, constants, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 /**
  * The ranked list (assets/common-passwords.txt, made by scripts/update-common-passwords.mjs).
  * Three levels up from this module, whether it runs from src/ or from the build in dist/.
  */
 const RANKED_LIST = new URL("../../../assets/common-passwords.txt", import.meta.url);
+
+// Checked when the server starts, not at the first password set: a copy of Gatehouse that left
+// assets/ behind fails at once, with a clear message, instead of answering 500 later.
+try {
+  accessSync(RANKED_LIST, constants.R_OK);
+} catch {
+  throw new Error(`the common-password list is missing: ${fileURLToPath(RANKED_LIST)} (assets/ ships with dist/)`);
+}
 
 /**
  * Whether a password (NFKC, lower-cased) is among the most common ones: those of at least 8
