@@ -71,13 +71,18 @@ export async function checkCredentials(
   if (ctx.hasher.saturated()) throw new AuthError("service_unavailable", "the server is at capacity");
   const user = await findAccount(ctx, username, identifierMayBeEmail);
   const counter = attemptCounter(ctx, user, username);
-  // Every refusal (unknown name, wrong password, disabled, locked) runs the same statements and
-  // one Argon2id verification, so that neither answers nor timing tell them apart. A locked
-  // attempt is verified against the dummy hash: it must not learn whether the password was right.
-  // Lazily flushed (committed, not yet forced to the disk): a successful login's durable commit
-  // takes the count along; a refusal is no acknowledged write (see `refuse`).
-  const admitted = await inTransaction(ctx, (tx) => counter.reserve(tx), { lazyFlush: true });
-  const matches = await ctx.hasher.verify(admitted ? (user?.passwordHash ?? null) : null, normalised);
+  // Every refusal (unknown name, wrong password, disabled, locked) runs one Argon2id verification
+  // and statements of the same kind, so that neither answers nor timing tell them apart. The
+  // count and the verification run side by side: the answer waits for the verification, which
+  // takes far longer, so the count's cost (an account's row, or a name's counter) does not show
+  // in it. A locked attempt's verification is discarded: it must not learn whether the password
+  // was right. The count is lazily flushed (committed, not yet forced to the disk): a successful
+  // login's durable commit takes it along; a refusal is no acknowledged write (see `refuse`).
+  const [admitted, verified] = await Promise.all([
+    inTransaction(ctx, (tx) => counter.reserve(tx), { lazyFlush: true }),
+    ctx.hasher.verify(user?.passwordHash ?? null, normalised),
+  ]);
+  const matches = admitted && verified;
   if (!admitted || !user || !matches || user.status !== "active") {
     return refuse(ctx, { user, admitted, matches, counter, ip: meta.ip });
   }
