@@ -261,9 +261,9 @@ export type TransactionOptions = {
   /**
    * Settle once committed, without waiting for the commit to reach the disk: it gets there with
    * the next durable commit of any transaction (both databases' logs are sequential), or is lost
-   * with the machine's power. Only for writes that are always followed by a durable commit
-   * before anything that depends on them is answered: a login's attempt counter, whose every
-   * answer comes after the durable commit of the login or of its refusal.
+   * with the machine's power (never with a crash of the process). Only for writes that nothing
+   * acknowledged depends on: a login's attempt counter (a successful login's durable commit
+   * takes it along) and a refused login's records (see `refuse` in authenticate.ts).
    */
   lazyFlush?: boolean;
 };

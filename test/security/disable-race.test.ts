@@ -74,4 +74,22 @@ describe(`disabling an account during one of its logins (${testDatabase()})`, ()
       assert.equal(failures.length, 2, "both refusals are audited");
     });
   }
+
+  it("password change: the change whose password check beat the disabling changes nothing", async () => {
+    const username = "racer-password-change";
+    await registerAccount(gh, username, PASSWORD);
+    const change = () =>
+      gh.post("/auth/password", { json: { username, oldPassword: PASSWORD, newPassword: "k7-unrelated-new-secret" } });
+
+    disableBeforeNextTransaction(username);
+    const raced = await change();
+    const plain = await change();
+
+    assert.equal(raced.status, plain.status, "refused exactly like a change on the disabled account");
+    assert.deepEqual(raced.body, plain.body);
+    assert.ok(raced.status >= 400, raced.text);
+    await gh.server.core.setUserEnabled(username, true);
+    const login = await gh.post("/api/auth/login", { json: { username, password: PASSWORD } });
+    assert.equal(login.body.code, 0, "the old password still works: the refused change wrote nothing");
+  });
 });

@@ -17,7 +17,7 @@ export async function setUserEnabled(ctx: CoreContext, username: string, enabled
   const user = await findUserByName(ctx, username);
   // The status first: a login whose password check is under way either sees it (and opens no
   // session) or, on PostgreSQL, holds the account's row until its session is committed, so
-  // that the revocation after it sees that session (see `recordCheckSuccess`).
+  // that the revocation after it sees that session (see `withRecordedSuccess`).
   await inTransaction(ctx, async (tx) => {
     await tx.store.users.setStatus(user.id, enabled ? "active" : "disabled", ctx.now());
     if (!enabled) await tx.store.sessions.revokeAllOfUser(user.id, ctx.now());

@@ -48,10 +48,11 @@ export type CheckedCredentials = { user: UserRecord; upgradedHash: string | null
 /**
  * Checks a username and password. An unknown user costs one dummy Argon2id verification, so
  * it is indistinguishable from a wrong password in result and timing. Each check on an
- * account (and each unknown name) is counted in the database before it runs; past the threshold
- * it is locked for a progressively longer time and answers exactly like a wrong password. A
- * disabled account is reported only after its password was verified. A weaker stored hash is
- * hashed anew. The caller records the success with `recordCheckSuccess`, in its own transaction.
+ * account (and each unknown name) is counted in the database, and its result used only if the
+ * count admits it; past the threshold it is locked for a progressively longer time and answers
+ * exactly like a wrong password. A disabled account is reported only after its password was
+ * verified. A weaker stored hash is hashed anew. The caller records the success with
+ * `withRecordedSuccess`.
  */
 export async function checkCredentials(
   ctx: CoreContext,
@@ -124,25 +125,34 @@ async function refuse(ctx: CoreContext, { user, admitted, matches, counter, ip }
 }
 
 /**
- * After a successful check: the failures are forgotten and a weaker hash replaced, in the
- * caller's transaction. The account may have been disabled or deleted while its password was
- * being verified; then this throws `account_disabled` and the caller's transaction (the session
- * it opens) is undone. Run first in that transaction: on PostgreSQL its update locks the
- * account's row, so a disabling that comes after waits for the session and revokes it.
+ * After a successful check, one transaction: first the failures are forgotten and a weaker hash
+ * replaced, then `work` writes what the success leads to (a session, say). The account may have
+ * been disabled or deleted while its password was being verified; then nothing is written, the
+ * refusal is audited and `account_disabled` thrown. The success is recorded first because, on
+ * PostgreSQL, its update locks the account's row: a disabling that comes after waits for the
+ * transaction and then revokes what it committed.
  */
-export async function recordCheckSuccess(ctx: CoreContext, { user, upgradedHash }: CheckedCredentials): Promise<void> {
-  if (!(await ctx.store.users.clearLoginFailures(user.id))) throw new AuthError("account_disabled");
-  if (upgradedHash !== null) await ctx.store.users.setPasswordHash(user.id, upgradedHash, ctx.now());
-}
-
-/** Audits a check that succeeded for an account disabled before its success could be recorded. */
-export async function auditIfDisabledMeanwhile(ctx: CoreContext, user: UserRecord, ip: string | null, error: unknown) {
-  if (error instanceof AuthError && error.code === "account_disabled") {
-    await audit(ctx, { event: "login", outcome: "failure", userId: user.id, ip, detail: "disabled" });
+export async function withRecordedSuccess<T>(
+  ctx: CoreContext,
+  { user, upgradedHash }: CheckedCredentials,
+  ip: string | null,
+  work: (tx: CoreContext) => Promise<T>,
+): Promise<T> {
+  try {
+    return await inTransaction(ctx, async (tx) => {
+      if (!(await tx.store.users.clearLoginFailures(user.id))) throw new AuthError("account_disabled");
+      if (upgradedHash !== null) await tx.store.users.setPasswordHash(user.id, upgradedHash, ctx.now());
+      return work(tx);
+    });
+  } catch (error) {
+    if (error instanceof AuthError && error.code === "account_disabled") {
+      await audit(ctx, { event: "login", outcome: "failure", userId: user.id, ip, detail: "disabled" });
+    }
+    throw error;
   }
 }
 
-/** `checkCredentials` and `recordCheckSuccess`, for callers that write nothing else with it. */
+/** `checkCredentials` and `withRecordedSuccess`, for callers that write nothing else with it. */
 export async function verifyCredentials(
   ctx: CoreContext,
   username: string,
@@ -150,9 +160,6 @@ export async function verifyCredentials(
   meta: RequestMeta,
 ): Promise<UserRecord> {
   const checked = await checkCredentials(ctx, username, password, meta);
-  await inTransaction(ctx, (tx) => recordCheckSuccess(tx, checked)).catch(async (error: unknown) => {
-    await auditIfDisabledMeanwhile(ctx, checked.user, meta.ip, error);
-    throw error;
-  });
+  await withRecordedSuccess(ctx, checked, meta.ip, async () => {});
   return checked.user;
 }

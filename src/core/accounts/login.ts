@@ -1,8 +1,8 @@
 import type { SessionRecord, UserRecord } from "../../store/ports.js";
-import { audit, type CoreContext, inTransaction, type RequestMeta } from "../context.js";
+import { audit, type CoreContext, type RequestMeta } from "../context.js";
 import { startSession } from "../sessions/sessions.js";
 import { mintRefreshToken } from "../tokens/refresh-tokens.js";
-import { auditIfDisabledMeanwhile, checkCredentials, recordCheckSuccess } from "./authenticate.js";
+import { checkCredentials, withRecordedSuccess } from "./authenticate.js";
 
 export type LoginInput = {
   username: string;
@@ -31,8 +31,7 @@ export type LoginResult = { user: UserRecord; session: SessionRecord; refreshTok
 export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginResult> {
   const checked = await checkCredentials(ctx, input.username, input.password, input.meta, input.identifierMayBeEmail);
   const { user } = checked;
-  const opened = inTransaction(ctx, async (tx) => {
-    await recordCheckSuccess(tx, checked);
+  return withRecordedSuccess(ctx, checked, input.meta.ip, async (tx) => {
     const session = await startSession(tx, {
       user,
       clientId: input.clientId,
@@ -47,9 +46,5 @@ export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginR
     await audit(tx, { event: "login", outcome: "success", userId: user.id, clientId: input.clientId, ip: input.meta.ip });
     const refreshToken = input.withRefreshToken ? await mintRefreshToken(tx, session) : undefined;
     return { user: { ...user, lastLoginAt: at }, session, ...(refreshToken === undefined ? {} : { refreshToken }) };
-  });
-  return opened.catch(async (error: unknown) => {
-    await auditIfDisabledMeanwhile(ctx, user, input.meta.ip, error);
-    throw error;
   });
 }
