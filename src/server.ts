@@ -7,7 +7,7 @@ import { buildApp } from "./http/app.js";
 import { createLogger } from "./logger.js";
 import { createLogSender } from "./mail/log.js";
 import { openStore } from "./store/kysely/connect.js";
-import type { Store } from "./store/ports.js";
+import type { Store } from "./core/ports.js";
 
 export type Gatehouse = { core: Core; store: Store; log: Logger; close: () => Promise<void> };
 

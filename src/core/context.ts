@@ -1,5 +1,4 @@
-import type { MailSender } from "../mail/types.js";
-import type { AuditEvent, Store, TransactionOptions } from "../store/ports.js";
+import type { AuditEvent, MailSender, Store, TransactionOptions } from "./ports.js";
 import type { PasswordHasher } from "./passwords/hasher.js";
 import type { PasswordPolicy } from "./passwords/policy.js";
 import type { SessionPolicy } from "./sessions/sessions.js";

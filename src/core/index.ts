@@ -1,5 +1,4 @@
-import type { MailSender } from "../mail/types.js";
-import type { Store } from "../store/ports.js";
+import type { MailSender, Store } from "./ports.js";
 import { deleteUser, findUserByName, setUserEnabled } from "./accounts/admin.js";
 import { login } from "./accounts/login.js";
 import { register } from "./accounts/register.js";

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { AuthError } from "../core/errors.js";
 import type { Core } from "../core/index.js";
-import type { ClientRecord } from "../store/ports.js";
+import type { ClientRecord } from "../core/ports.js";
 import { INVALID, stringField } from "./fields.js";
 
 export type ClientCredentials = { clientId: string; secret: string | null; basic: boolean };

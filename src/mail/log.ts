@@ -1,4 +1,4 @@
-import type { MailSender } from "./types.js";
+import type { MailSender } from "../core/ports.js";
 
 type Logger = { warn(fields: Record<string, unknown>, message: string): void };
 

@@ -1,5 +1,5 @@
 import nodemailer from "nodemailer";
-import type { MailSender } from "./types.js";
+import type { MailSender } from "../core/ports.js";
 
 /**
  * Sends through the SMTP server named by `smtpUrl` (`smtp://user:pass@host:587`, `smtps://...`).

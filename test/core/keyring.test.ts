@@ -8,7 +8,7 @@ import type { CoreLogger } from "../../src/core/context.js";
 import { createJwtService, type JwtService } from "../../src/core/tokens/jwt.js";
 import { createKeyRecord, createKeyring, type Keyring, keyStatuses, type SigningAlg } from "../../src/core/tokens/keyring.js";
 import { openStore } from "../../src/store/kysely/connect.js";
-import type { KeyRepository, SigningKeyRecord, Store } from "../../src/store/ports.js";
+import type { KeyRepository, SigningKeyRecord, Store } from "../../src/core/ports.js";
 import { createPostgresDatabase, type PostgresDatabase, testDatabase } from "../helpers/database.js";
 
 const ISSUER = "http://gatehouse.test";

@@ -9,7 +9,7 @@ import { type CoreContext, inTransaction } from "../../src/core/context.js";
 import { openStore } from "../../src/store/kysely/connect.js";
 import type { Database } from "../../src/store/kysely/database.js";
 import { precompiled } from "../../src/store/kysely/precompiled.js";
-import type { Store } from "../../src/store/ports.js";
+import type { Store } from "../../src/core/ports.js";
 import { createPostgresDatabase, type PostgresDatabase, testDatabase } from "../helpers/database.js";
 
 // `Store.transaction` on the database under test (SQLite, where it joins the group commit, or

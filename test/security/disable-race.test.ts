@@ -3,7 +3,7 @@
 // acknowledged revocations are never undone).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Store } from "../../src/store/ports.js";
+import type { Store } from "../../src/core/ports.js";
 import { queryDatabase, testDatabase } from "../helpers/database.js";
 import { registerAccount } from "../helpers/login-doors.js";
 import { type Client, createClient, passwordGrant } from "../helpers/oauth.js";

@@ -1,4 +1,4 @@
-import type { UserRecord } from "../../store/ports.js";
+import type { UserRecord } from "../ports.js";
 import { audit, type CoreContext, inTransaction } from "../context.js";
 import { AuthError } from "../errors.js";
 import { lookupUsername } from "./identifiers.js";

@@ -1,4 +1,4 @@
-import type { UserRecord } from "../../store/ports.js";
+import type { UserRecord } from "../ports.js";
 import { audit, type CoreContext, inTransaction, type RequestMeta } from "../context.js";
 import { AuthError } from "../errors.js";
 import { normalisePassword } from "../passwords/policy.js";

@@ -1,4 +1,4 @@
-import type { SessionRecord, UserRecord } from "../../store/ports.js";
+import type { SessionRecord, UserRecord } from "../ports.js";
 import { audit, type CoreContext, type RequestMeta } from "../context.js";
 import { startSession } from "../sessions/sessions.js";
 import { mintRefreshToken } from "../tokens/refresh-tokens.js";

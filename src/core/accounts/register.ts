@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { UniqueViolation, type UserRecord } from "../../store/ports.js";
+import { UniqueViolation, type UserRecord } from "../ports.js";
 import { audit, type CoreContext } from "../context.js";
 import { AuthError } from "../errors.js";
 import { checkNewPassword } from "../passwords/policy.js";

@@ -1,4 +1,4 @@
-import type { UserRecord } from "../../store/ports.js";
+import type { UserRecord } from "../ports.js";
 import { redeemCode, releaseCode, sendCode } from "../codes/codes.js";
 import type { CoreContext } from "../context.js";
 import { AuthError } from "../errors.js";

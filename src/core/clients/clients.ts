@@ -1,4 +1,4 @@
-import { type ClientRecord, UniqueViolation } from "../../store/ports.js";
+import { type ClientRecord, UniqueViolation } from "../ports.js";
 import type { CoreContext } from "../context.js";
 import { AuthError } from "../errors.js";
 import { randomToken, safeEqual } from "../tokens/secrets.js";

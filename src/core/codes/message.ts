@@ -1,4 +1,4 @@
-import type { MailMessage } from "../../mail/types.js";
+import type { MailMessage } from "../ports.js";
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char] as string);

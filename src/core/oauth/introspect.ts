@@ -1,4 +1,4 @@
-import type { ActiveSession } from "../../store/ports.js";
+import type { ActiveSession } from "../ports.js";
 import type { CoreContext } from "../context.js";
 import { liveSession } from "../sessions/sessions.js";
 import { checkJwt } from "../tokens/access-tokens.js";

@@ -1,4 +1,4 @@
-import type { ClientRecord, SessionRecord } from "../../store/ports.js";
+import type { ClientRecord, SessionRecord } from "../ports.js";
 import type { CoreContext } from "../context.js";
 import { revokeSession } from "../sessions/sessions.js";
 import { checkJwt } from "../tokens/access-tokens.js";

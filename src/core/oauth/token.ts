@@ -1,4 +1,4 @@
-import type { ClientRecord } from "../../store/ports.js";
+import type { ClientRecord } from "../ports.js";
 import type { CoreContext, RequestMeta } from "../context.js";
 import { AuthError } from "../errors.js";
 import { GRANTS } from "./grants/index.js";

@@ -1,5 +1,5 @@
-import type { PermissionRecord, RoleRecord } from "../../store/ports.js";
-import { UniqueViolation } from "../../store/ports.js";
+import type { PermissionRecord, RoleRecord } from "../ports.js";
+import { UniqueViolation } from "../ports.js";
 import { findUserByName } from "../accounts/admin.js";
 import type { CoreContext } from "../context.js";
 import { AuthError } from "../errors.js";

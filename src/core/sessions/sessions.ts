@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { ActiveSession, SessionRecord, UserRecord } from "../../store/ports.js";
+import type { ActiveSession, SessionRecord, UserRecord } from "../ports.js";
 import { audit, type CoreContext, type RequestMeta } from "../context.js";
 import { AuthError } from "../errors.js";
 

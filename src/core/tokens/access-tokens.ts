@@ -1,4 +1,4 @@
-import type { ActiveSession, SessionRecord, UserRecord } from "../../store/ports.js";
+import type { ActiveSession, SessionRecord, UserRecord } from "../ports.js";
 import type { CoreContext } from "../context.js";
 import { AuthError } from "../errors.js";
 import { liveSession } from "../sessions/sessions.js";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, type KeyObject } from "jose";
-import type { KeyRepository, SigningKeyRecord } from "../../store/ports.js";
+import type { KeyRepository, SigningKeyRecord } from "../ports.js";
 import type { CoreLogger } from "../context.js";
 
 export type SigningAlg = "EdDSA" | "ES256" | "RS256" | "HS256";

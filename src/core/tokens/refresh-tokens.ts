@@ -1,4 +1,4 @@
-import type { ActiveSession, RefreshTokenRecord, SessionRecord } from "../../store/ports.js";
+import type { ActiveSession, RefreshTokenRecord, SessionRecord } from "../ports.js";
 import { audit, type CoreContext } from "../context.js";
 import { AuthError } from "../errors.js";
 import { isLive, revokeSession } from "../sessions/sessions.js";

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AuthError } from "../../core/errors.js";
 import type { Core } from "../../core/index.js";
-import type { SessionRecord, UserRecord } from "../../store/ports.js";
+import type { SessionRecord, UserRecord } from "../../core/ports.js";
 import { mergedInput, readFields } from "../../http/fields.js";
 import { requestMeta } from "../../http/request-meta.js";
 import type { DialectOptions } from "../types.js";

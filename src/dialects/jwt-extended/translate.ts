@@ -1,5 +1,5 @@
 import type { AccessProfile } from "../../core/rbac/rbac.js";
-import type { UserRecord } from "../../store/ports.js";
+import type { UserRecord } from "../../core/ports.js";
 
 /** `YYYY-MM-DD HH:MM:SS` in UTC, as the original backend printed datetimes. */
 export function wireDate(epochMs: number | null): string | null {

@@ -1,4 +1,4 @@
-import type { UserRecord } from "../../store/ports.js";
+import type { UserRecord } from "../../core/ports.js";
 
 export const ok = (message: string, data: unknown = null) => ({ code: 200, message, data });
 export const refused = (message: string) => ({ code: 400, message, data: null });

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AuthError } from "../../core/errors.js";
 import type { Core } from "../../core/index.js";
-import type { SessionRecord } from "../../store/ports.js";
+import type { SessionRecord } from "../../core/ports.js";
 import { renderOAuthError } from "./oauth.js";
 
 /** RFC 6750: the access token only from `Authorization: Bearer`, never from the query or body. */

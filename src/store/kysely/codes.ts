@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import type { CodeRepository } from "../ports.js";
+import type { CodeRepository } from "../../core/ports.js";
 import type { Database } from "./database.js";
 
 const DAY_MS = 86_400_000;

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
 import type { PoolClient } from "pg";
 import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
-import type { Repositories, Store } from "../ports.js";
+import type { Repositories, Store } from "../../core/ports.js";
 import { createCodeRepository } from "./codes.js";
 import type { Database } from "./database.js";
 import { WRITE_LOCK_WAIT_MS, createGroupCommit, groupCommittedRotation } from "./group-commit.js";

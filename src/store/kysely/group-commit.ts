@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 import type SQLite from "better-sqlite3";
 import type { Kysely } from "kysely";
-import type { RefreshTokenRecord } from "../ports.js";
+import type { RefreshTokenRecord } from "../../core/ports.js";
 import type { Database } from "./database.js";
 
 /**

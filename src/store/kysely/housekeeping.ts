@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { HousekeepingRepository } from "../ports.js";
+import type { HousekeepingRepository } from "../../core/ports.js";
 import type { Database } from "./database.js";
 
 const DAY_MS = 86_400_000;

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import type { LoginThrottleRepository } from "../ports.js";
+import type { LoginThrottleRepository } from "../../core/ports.js";
 import type { Database } from "./database.js";
 import { attemptAdmitted } from "./users.js";
 

@@ -6,8 +6,8 @@ import type {
   KeyRepository,
   SecretRepository,
   SigningKeyRecord,
-} from "../ports.js";
-import { UniqueViolation } from "../ports.js";
+} from "../../core/ports.js";
+import { UniqueViolation } from "../../core/ports.js";
 import type { Database } from "./database.js";
 import { precompiled } from "./precompiled.js";
 

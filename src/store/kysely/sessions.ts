@@ -6,7 +6,7 @@ import type {
   SessionRecord,
   SessionRepository,
   UserStatus,
-} from "../ports.js";
+} from "../../core/ports.js";
 import type { Database } from "./database.js";
 import { precompiled } from "./precompiled.js";
 

@@ -8,7 +8,7 @@ import {
   type UserRecord,
   type UserRepository,
   type UserStatus,
-} from "../ports.js";
+} from "../../core/ports.js";
 import type { Database } from "./database.js";
 import { precompiled } from "./precompiled.js";
 import { revokeAllOfUser } from "./sessions.js";

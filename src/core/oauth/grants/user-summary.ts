@@ -1,4 +1,4 @@
-import type { UserRecord } from "../../../store/ports.js";
+import type { UserRecord } from "../../ports.js";
 import type { TokenResponse } from "../types.js";
 
 export const userSummary = (user: UserRecord): TokenResponse["user"] => ({
