@@ -1,7 +1,13 @@
 // Runs every test/**/*.test.ts file with Node's test runner (TypeScript through tsx), once per
-// database in GATEHOUSE_TEST_DATABASES (default "sqlite,postgres"). The PostgreSQL pass runs the
-// files that start servers; if PostgreSQL cannot be reached it is skipped with a loud warning,
-// unless GATEHOUSE_TEST_REQUIRE_SERVICES=1 (as in CI), where that is a failure. Files named
+// database in GATEHOUSE_TEST_DATABASES (default "sqlite,postgres"). Each test file declares on its
+// first line which databases it needs, exactly one of:
+//   // test-databases: each     runs once per database in GATEHOUSE_TEST_DATABASES
+//   // test-databases: one      does not depend on the database; runs once (in the SQLite pass,
+//                               or in the first pass that runs when SQLite is not listed)
+//   // test-databases: sqlite   runs on SQLite only
+// A file without a valid declaration fails the run before any test starts, naming the file.
+// If PostgreSQL cannot be reached its pass is skipped with a loud warning, unless
+// GATEHOUSE_TEST_REQUIRE_SERVICES=1 (as in CI), where that is a failure. Files named
 // *.timing.test.ts measure response times statistically; they run last and alone, so that no
 // other test's load blurs what they compare.
 import { spawnSync } from "node:child_process";
@@ -11,6 +17,8 @@ import pg from "pg";
 
 const ADMIN_URL = process.env.GATEHOUSE_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const requireServices = process.env.GATEHOUSE_TEST_REQUIRE_SERVICES === "1";
+const KNOWN_DATABASES = ["sqlite", "postgres"];
+const DECLARATION = /^\/\/ test-databases: (each|one|sqlite)$/;
 
 function find(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -20,8 +28,11 @@ function find(dir) {
   });
 }
 
-/** Files whose servers run on the database under test (the others do not depend on it). */
-const usesDatabase = (file) => /helpers\/(server|database)\.js/.test(readFileSync(file, "utf8"));
+/** The file's declared databases ("each", "one" or "sqlite"), or null without a valid first line. */
+function declaration(file) {
+  const firstLine = readFileSync(file, "utf8").split(/\r?\n/, 1)[0] ?? "";
+  return DECLARATION.exec(firstLine)?.[1] ?? null;
+}
 
 async function postgresReachable() {
   const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
@@ -58,10 +69,37 @@ function run(database, files) {
   return status;
 }
 
+/** Exits before any test runs if a file lacks its declaration or a database name is unknown. */
+function checkInputs(files, databases) {
+  const undeclared = files.filter((file) => declaration(file) === null);
+  const unknown = databases.filter((name) => !KNOWN_DATABASES.includes(name));
+  for (const file of undeclared) {
+    console.error(
+      `${file}: the first line must declare the databases the file needs, exactly one of ` +
+        `"// test-databases: each", "// test-databases: one" or "// test-databases: sqlite"`,
+    );
+  }
+  for (const name of unknown) console.error(`unknown database in GATEHOUSE_TEST_DATABASES: ${name}`);
+  if (undeclared.length > 0 || unknown.length > 0) process.exit(1);
+}
+
+/** The files of one pass: "each" always, "sqlite" on SQLite only, "one" in the pass chosen for them. */
+function filesFor(database, files, runsOnce) {
+  return files.filter((file) => {
+    const needs = declaration(file);
+    if (needs === "each") return true;
+    if (needs === "sqlite") return database === "sqlite";
+    return runsOnce;
+  });
+}
+
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : find("test").sort();
 const databases = (process.env.GATEHOUSE_TEST_DATABASES ?? "sqlite,postgres").split(",").map((name) => name.trim());
+checkInputs(files, databases);
+
 let failed = false;
+let onceFilesRan = false;
 for (const database of databases) {
   if (database === "postgres") {
     const reachable = await postgresReachable();
@@ -71,13 +109,11 @@ for (const database of databases) {
       if (requireServices) failed = true;
       continue;
     }
-    const dependent = files.filter(usesDatabase);
-    if (dependent.length > 0 && run("postgres", dependent) !== 0) failed = true;
-  } else if (database === "sqlite") {
-    if (run("sqlite", files) !== 0) failed = true;
-  } else {
-    console.error(`unknown database in GATEHOUSE_TEST_DATABASES: ${database}`);
-    failed = true;
   }
+  // Files that run once go to the SQLite pass if there is one, else to the first pass that runs.
+  const runsOnce = !onceFilesRan && (database === "sqlite" || !databases.includes("sqlite"));
+  const pass = filesFor(database, files, runsOnce);
+  if (runsOnce) onceFilesRan = true;
+  if (pass.length > 0 && run(database, pass) !== 0) failed = true;
 }
 process.exit(failed ? 1 : 0);

@@ -1,3 +1,4 @@
+// test-databases: one
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, loadConfig } from "../../src/config/load.js";

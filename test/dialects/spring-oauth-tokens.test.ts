@@ -1,3 +1,4 @@
+// test-databases: each
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { basic, cli, decodeJws, PASSWORD, sleep } from "../helpers/oauth.js";

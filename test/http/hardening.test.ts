@@ -1,3 +1,4 @@
+// test-databases: each
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { after, before, describe, it } from "node:test";

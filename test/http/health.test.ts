@@ -1,3 +1,4 @@
+// test-databases: each
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startServer, type TestServer } from "../helpers/server.js";

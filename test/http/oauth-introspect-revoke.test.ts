@@ -1,3 +1,4 @@
+// test-databases: each
 import assert from "node:assert/strict";
 import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign } from "node:crypto";
 import { after, before, describe, it } from "node:test";

@@ -1,3 +1,4 @@
+// test-databases: each
 // `gatehouse keys rotate` in one process; every server on the same database follows within seconds.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";

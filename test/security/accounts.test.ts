@@ -1,3 +1,4 @@
+// test-databases: each
 // Passwords are never truncated, there are no default accounts, registration cannot assign
 // privileges, and usernames are canonicalised (SECURITY-BAR items 2, 7, 55 and 59).
 import assert from "node:assert/strict";

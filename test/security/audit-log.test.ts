@@ -1,3 +1,4 @@
+// test-databases: one
 // The log of a real `gatehouse serve` process: injection is neutralised, and each authentication
 // event is logged once with what an investigation needs (SECURITY-BAR item 71). Runs once, on
 // SQLite: it imports neither helpers/server nor helpers/database, so the PostgreSQL pass skips it.

@@ -1,3 +1,4 @@
+// test-databases: each
 // invalid_client answers: an unknown client and a wrong secret are indistinguishable, at every
 // endpoint that authenticates clients, with Basic and with form credentials (SECURITY-BAR item 49);
 // and the token endpoint takes credentials only from the header or body, and bodies only as forms (48, 50).

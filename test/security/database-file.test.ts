@@ -1,3 +1,4 @@
+// test-databases: sqlite
 import assert from "node:assert/strict";
 import { existsSync, statSync } from "node:fs";
 import { after, before, describe, it } from "node:test";

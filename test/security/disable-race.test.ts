@@ -1,3 +1,4 @@
+// test-databases: each
 // Disabling an account while one of its logins is between the password check and opening its
 // session: no session may outlive the disabling (SECURITY-BAR item 37; invariant I3,
 // acknowledged revocations are never undone).

@@ -1,3 +1,4 @@
+// test-databases: each
 // Nothing undeclared is exposed, errors stay generic, and hostile identifiers are refused in
 // linear time (SECURITY-BAR items 62 and 69).
 import assert from "node:assert/strict";

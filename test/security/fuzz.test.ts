@@ -1,3 +1,4 @@
+// test-databases: each
 // Property-based fuzzing of every route of every front door on one server: generated bodies
 // (JSON, form, raw), query strings and credential headers. Whatever arrives, the answer is never
 // a 5xx, is JSON in that front door's own shape, and the server stays up. Reproduce a failure

@@ -1,3 +1,4 @@
+// test-databases: each
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { KEEP_ENDED_MS } from "../../src/core/housekeeping.js";

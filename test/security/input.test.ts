@@ -1,3 +1,4 @@
+// test-databases: each
 // Hostile input at the edge: duplicate JSON names, deep nesting, charsets, undeclared methods,
 // strict JOSE headers and CORS (SECURITY-BAR items 21, 50, 58, 63, 64, 66, 67).
 import assert from "node:assert/strict";

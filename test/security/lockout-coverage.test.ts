@@ -1,3 +1,4 @@
+// test-databases: each
 // Lockout everywhere a secret is checked, and a locked user keeps their sessions
 // (SECURITY-BAR items 15 and 17; items 12 and 13 run against each password check).
 import assert from "node:assert/strict";

@@ -1,3 +1,4 @@
+// test-databases: one
 // SECURITY-BAR item 9: no timing oracle on the password grant. Unknown users, wrong passwords and
 // disabled accounts (the right password, which is the case that differs in code) must cost the
 // same, with short and 200-character passwords. Samples of all classes are interleaved in random

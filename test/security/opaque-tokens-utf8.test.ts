@@ -1,3 +1,4 @@
+// test-databases: each
 // Refresh tokens are unique, long and stored only hashed (SECURITY-BAR item 28); invalid UTF-8 in
 // any field is refused on both database backends (item 60).
 import assert from "node:assert/strict";

@@ -1,3 +1,4 @@
+// test-databases: each
 // Password policy over HTTP and password storage in the database (SECURITY-BAR items 1, 3, 4, 5).
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";

@@ -1,3 +1,4 @@
+// test-databases: each
 // Hand-written HTTP/1.1 on a raw socket: request smuggling shapes, TRACE, oversized headers,
 // and safe methods that must not change state (SECURITY-BAR items 64 and 67).
 import assert from "node:assert/strict";

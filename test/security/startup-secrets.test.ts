@@ -1,3 +1,4 @@
+// test-databases: one
 // The process refuses to start with a missing, short or placeholder HMAC secret, saying why
 // (SECURITY-BAR items 25 and 72). Runs the built `gatehouse serve` as a process of its own.
 import assert from "node:assert/strict";

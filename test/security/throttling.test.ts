@@ -1,3 +1,4 @@
+// test-databases: each
 // Throttling without an account oracle, and per-IP limits against password spraying
 // (SECURITY-BAR items 10 and 14).
 import assert from "node:assert/strict";

@@ -1,3 +1,4 @@
+// test-databases: each
 // Access tokens signed with the server's own key but carrying bad claims, and revoked tokens
 // spelled differently (SECURITY-BAR items 22, 23 and 24). The key is read from the server's key
 // store, as the oauth-introspect-revoke tests do.

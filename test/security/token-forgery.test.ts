@@ -1,3 +1,4 @@
+// test-databases: each
 // Forged access tokens the existing introspection tests leave out: algorithm confusion with other
 // encodings of the public key and the server's own key under another algorithm, keys named by
 // URL or certificate, hostile `kid` values, and the key strength of the JWKS

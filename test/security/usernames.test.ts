@@ -1,3 +1,4 @@
+// test-databases: each
 // Usernames are canonicalised once, uniquely, and format characters are refused
 // (SECURITY-BAR item 59).
 import assert from "node:assert/strict";
