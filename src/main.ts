@@ -3,7 +3,6 @@ import type { Logger } from "pino";
 import { runPrimary, workerCount } from "./cluster.js";
 import { ConfigError, loadConfig } from "./config/load.js";
 import type { Config } from "./config/schema.js";
-import { selectDialects } from "./dialects/index.js";
 import { createLogger } from "./logger.js";
 import { createServer } from "./server.js";
 
@@ -27,9 +26,7 @@ export async function serve(): Promise<void> {
 /** The configuration, or exit 2 naming every problem (unknown dialects included). */
 function loadConfigOrExit(): Config {
   try {
-    const config = loadConfig();
-    selectDialects(config.dialects);
-    return config;
+    return loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);

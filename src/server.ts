@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "./config/schema.js";
 import { type Core, createCore } from "./core/index.js";
-import { selectDialects } from "./dialects/index.js";
+import { DIALECTS, selectDialects } from "./dialects/index.js";
 import { buildApp } from "./http/app.js";
 import { createLogger } from "./logger.js";
 import { createLogSender } from "./mail/log.js";
@@ -13,17 +13,12 @@ export type Gatehouse = { core: Core; store: Store; log: Logger; close: () => Pr
 
 /**
  * No token outlives its session, so a retired signing key must have been superseded for longer
- * than the longest session any front door opens.
+ * than the longest session any front door opens. Every dialect counts, enabled or not, so that
+ * processes sharing a database agree whatever `DIALECTS` each serves.
  */
 function longestTokenLifetime(config: Config): number {
-  return Math.max(
-    config.accessTokenTtl,
-    config.refreshTokenTtl,
-    config.jwtExtendedRefreshTtl,
-    config.jwtAuthRefreshWindow + config.jwtAuthTtl,
-    config.terminalTokenTtl,
-    config.springRefreshTtl,
-  );
+  const dialects = DIALECTS.map((dialect) => dialect.longestTokenLifetime(config.dialectSettings[dialect.name] ?? {}));
+  return Math.max(config.accessTokenTtl, config.refreshTokenTtl, ...dialects);
 }
 
 /** Composition root without HTTP: store (migrated) → core. The CLI uses exactly this. */
@@ -56,6 +51,8 @@ export async function createGatehouse(config: Config, log: Logger = createLogger
       hashParams: { memoryKib: config.argon2MemoryKib, iterations: config.argon2Iterations },
       hashPool: { concurrency: config.hashConcurrency, queueMax: config.hashQueueMax },
       keyRetentionSeconds: longestTokenLifetime(config),
+      // Tokens that a dialect issued stay ours (and verifiable) whatever `DIALECTS` says now.
+      issuerPaths: DIALECTS.flatMap((dialect) => dialect.issuerPaths ?? []),
       jwtAlg: config.jwtAlg,
       jwtSecret: config.jwtSecret,
       log,
@@ -81,6 +78,10 @@ const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 export async function createServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Server> {
   const dialects = selectDialects(config.dialects);
   const gatehouse = await createGatehouse(config, log);
+  for (const dialect of dialects) {
+    const client = dialect.builtInClient?.(config.dialectSettings[dialect.name] ?? {});
+    if (client) await gatehouse.core.ensureBuiltInClient(client);
+  }
   const app = await buildApp({ core: gatehouse.core, config, dialects, logger: log });
   // Every serving process runs it; the deletes are idempotent. Unref'd: it never keeps the process up.
   const housekeeping = setInterval(() => void gatehouse.core.purgeEnded(), HOUSEKEEPING_INTERVAL_MS);

@@ -1,4 +1,6 @@
-import { type Config, type Setting, settings } from "./schema.js";
+import { DIALECTS, unknownDialects } from "../dialects/index.js";
+import { type Config, settings } from "./schema.js";
+import type { SettingTable } from "./setting.js";
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -11,12 +13,23 @@ export class ConfigError extends Error {
 const WEAK_SECRETS = new Set(["secret", "changeme", "change-me", "password", "jwt_secret", "your-secret"]);
 
 /**
- * Reads every setting from `env`, reports every problem at once, and returns a frozen config.
+ * Reads every setting from `env` (the core's, then each dialect's own), reports every problem
+ * at once, and returns a frozen config.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
+  const values = parseTable(settings, env, problems);
+  const dialectSettings = Object.fromEntries(
+    DIALECTS.map((dialect) => [dialect.name, Object.freeze(parseTable(dialect.settings, env, problems))]),
+  );
+  problems.push(...crossChecks(values as Partial<Config>));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({ ...values, dialectSettings: Object.freeze(dialectSettings) }) as Config;
+}
+
+function parseTable(table: SettingTable, env: NodeJS.ProcessEnv, problems: string[]): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  for (const [key, setting] of Object.entries(settings) as [string, Setting<unknown>][]) {
+  for (const [key, setting] of Object.entries(table)) {
     const raw = env[setting.env] ?? setting.default;
     try {
       values[key] = setting.parse(raw.trim());
@@ -24,13 +37,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`${setting.env} ${(error as Error).message}`);
     }
   }
-  problems.push(...crossChecks(values as Partial<Config>));
-  if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(values) as Config;
+  return values;
 }
 
 function crossChecks(config: Partial<Config>): string[] {
   const problems: string[] = [];
+  const unknown = unknownDialects(config.dialects ?? []);
+  if (unknown.length > 0) {
+    const known = DIALECTS.map((dialect) => dialect.name).join(", ");
+    problems.push(`DIALECTS has unknown entries: ${unknown.join(", ")} (known: ${known}, all, none)`);
+  }
   if (config.jwtAlg === "HS256") {
     const secret = config.jwtSecret ?? "";
     if (Buffer.byteLength(secret) < 32) {

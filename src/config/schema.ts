@@ -1,59 +1,12 @@
 /**
- * Every setting Gatehouse reads, in one table: environment name, default, documentation and
- * parser. The README's configuration table is checked against this list by a test.
+ * Every setting of the core and the shared HTTP server, in one table: environment name,
+ * default, documentation and parser. Each dialect declares its own settings in its folder;
+ * `loadConfig` validates both together. The README's configuration table is checked against
+ * them by a test.
  */
 
 import { availableParallelism } from "node:os";
-
-export type Setting<T> = {
-  env: string;
-  default: string;
-  doc: string;
-  /** Returns the parsed value, or throws an Error whose message says what is wrong. */
-  parse: (raw: string) => T;
-};
-
-const integer =
-  (min: number, max: number) =>
-  (raw: string): number => {
-    if (!/^\d+$/.test(raw)) throw new Error(`must be a whole number, got "${raw}"`);
-    const value = Number(raw);
-    if (value < min || value > max) throw new Error(`must be between ${min} and ${max}, got ${value}`);
-    return value;
-  };
-
-const oneOf =
-  <T extends string>(...allowed: T[]) =>
-  (raw: string): T => {
-    if (!(allowed as string[]).includes(raw)) throw new Error(`must be one of ${allowed.join(", ")}, got "${raw}"`);
-    return raw as T;
-  };
-
-const text = (raw: string): string => raw;
-
-const url = (raw: string): string => {
-  try {
-    const parsed = new URL(raw);
-    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error();
-    return raw.replace(/\/+$/, "");
-  } catch {
-    throw new Error(`must be an http(s) URL, got "${raw}"`);
-  }
-};
-
-const boolean = (raw: string): boolean => {
-  if (raw === "true" || raw === "1") return true;
-  if (raw === "false" || raw === "0" || raw === "") return false;
-  throw new Error(`must be true or false, got "${raw}"`);
-};
-
-const list = (raw: string): string[] =>
-  raw
-    .split(",")
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0);
-
-export const DAY = 86_400;
+import { DAY, type Setting, type SettingValues, integer, list, oneOf, text, url } from "./setting.js";
 
 export const settings = {
   port: { env: "PORT", default: "8080", doc: "TCP port the HTTP server listens on.", parse: integer(0, 65_535) },
@@ -118,7 +71,7 @@ export const settings = {
   dialects: {
     env: "DIALECTS",
     default: "all",
-    doc: "Comma-separated legacy dialects to serve (`jwt-extended`, `jwt-auth`, `terminal`, `spring-oauth`), `all` or `none`.",
+    doc: "Comma-separated legacy dialects to serve (see [Dialects](#dialects)), `all` or `none`.",
     parse: list,
   },
   issuer: {
@@ -162,66 +115,6 @@ export const settings = {
     default: String(7 * DAY),
     doc: "Seconds an opaque refresh token may go unused before it dies; each rotation starts a new period, never past the session's absolute end.",
     parse: integer(1, 365 * DAY),
-  },
-  jwtExtendedAccessTtl: {
-    env: "JWT_EXTENDED_ACCESS_TTL",
-    default: String(DAY),
-    doc: "Access-token lifetime in seconds for the `jwt-extended` dialect.",
-    parse: integer(1, 365 * DAY),
-  },
-  jwtExtendedRefreshTtl: {
-    env: "JWT_EXTENDED_REFRESH_TTL",
-    default: String(30 * DAY),
-    doc: "Refresh-token (session) lifetime in seconds for the `jwt-extended` dialect.",
-    parse: integer(1, 365 * DAY),
-  },
-  jwtAuthTtl: {
-    env: "JWT_AUTH_TTL",
-    default: String(2 * DAY),
-    doc: "Access-token lifetime in seconds for the `jwt-auth` dialect.",
-    parse: integer(1, 365 * DAY),
-  },
-  jwtAuthRefreshWindow: {
-    env: "JWT_AUTH_REFRESH_WINDOW",
-    default: String(14 * DAY),
-    doc: "Seconds after the first login during which a `jwt-auth` token can still be refreshed.",
-    parse: integer(1, 365 * DAY),
-  },
-  terminalTokenTtl: {
-    env: "TERMINAL_TOKEN_TTL",
-    default: "3600",
-    doc: "Token lifetime in seconds for the `terminal` dialect (no refresh).",
-    parse: integer(1, 365 * DAY),
-  },
-  springClientId: {
-    env: "SPRING_CLIENT_ID",
-    default: "watup",
-    doc: "Id of the built-in first-party client that `spring-oauth` logins use and its front ends send to `/oauth/token`.",
-    parse: text,
-  },
-  springClientSecret: {
-    env: "SPRING_CLIENT_SECRET",
-    default: "watup",
-    doc: "The secret those front ends ship (so it is no secret); empty makes the client public.",
-    parse: text,
-  },
-  springAccessTtl: {
-    env: "SPRING_ACCESS_TTL",
-    default: "3600",
-    doc: "Access-token lifetime in seconds for the `spring-oauth` client.",
-    parse: integer(1, 365 * DAY),
-  },
-  springRefreshTtl: {
-    env: "SPRING_REFRESH_TTL",
-    default: String(DAY),
-    doc: "Refresh-token (session) lifetime in seconds for the `spring-oauth` client.",
-    parse: integer(1, 365 * DAY),
-  },
-  springCheckTokenOpen: {
-    env: "SPRING_CHECK_TOKEN_OPEN",
-    default: "false",
-    doc: "`true` lets `/oauth/check_token` answer without client authentication, as the original did.",
-    parse: boolean,
   },
   sessionPolicy: {
     env: "SESSION_POLICY",
@@ -338,4 +231,8 @@ export const settings = {
 } satisfies Record<string, Setting<unknown>>;
 
 export type Settings = typeof settings;
-export type Config = { readonly [K in keyof Settings]: ReturnType<Settings[K]["parse"]> };
+
+/** Each dialect's parsed settings, by dialect name. */
+export type DialectSettings = { readonly [dialect: string]: Readonly<Record<string, unknown>> };
+
+export type Config = SettingValues<Settings> & { readonly dialectSettings: DialectSettings };

@@ -35,6 +35,11 @@ export type CoreOptions = {
    * the longest token lifetime. Default: the longer of the access and refresh token lifetimes.
    */
   keyRetentionSeconds?: number;
+  /**
+   * Paths under the issuer that a front door names as a token's `iss` (the endpoint that
+   * issued it); a token's `iss` must be the issuer itself or the issuer followed by one of them.
+   */
+  issuerPaths?: readonly string[];
 };
 
 /** Binds a use case `(ctx, ...args)` to the context, so front doors call `core.login(...)`. */
@@ -78,6 +83,7 @@ const useCases = {
   purgeEnded,
 };
 
+/** The whole core: every use case, the administrative ones included (the CLI's face). */
 export type Core = ReturnType<typeof bindAll<typeof useCases>> & {
   settings: CoreSettings;
   publicJwks: () => Promise<unknown[]>;
@@ -105,7 +111,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     settings: options.settings,
     hasher: await createPasswordHasher(options.hashParams, options.hashPool),
     mail: options.mail,
-    jwt: createJwtService(keyring, options.settings.issuer),
+    jwt: createJwtService(keyring, options.settings.issuer, options.issuerPaths ?? []),
     secretHash: createSecretHash(hashKey),
     now,
     log: options.log,
@@ -118,3 +124,73 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ping: () => store.ping(),
   };
 }
+
+/**
+ * What a front end may do: sign up, sign in, use and end its sessions, manage its own account.
+ * The dialects get this face of the core, never the administrative operations.
+ */
+export type FrontDoorCore = Pick<
+  Core,
+  | "settings"
+  | "register"
+  | "login"
+  | "changePassword"
+  | "deleteAccount"
+  | "sendRegistrationCode"
+  | "isUsernameAvailable"
+  | "registerWithCode"
+  | "checkJwt"
+  | "issueAccessToken"
+  | "issueRefreshJwt"
+  | "exchangeAccessToken"
+  | "startSession"
+  | "revokeSession"
+  | "accessProfile"
+  | "authenticateClient"
+  | "findUserById"
+>;
+
+const FRONT_DOOR_MEMBERS = [
+  "settings",
+  "register",
+  "login",
+  "changePassword",
+  "deleteAccount",
+  "sendRegistrationCode",
+  "isUsernameAvailable",
+  "registerWithCode",
+  "checkJwt",
+  "issueAccessToken",
+  "issueRefreshJwt",
+  "exchangeAccessToken",
+  "startSession",
+  "revokeSession",
+  "accessProfile",
+  "authenticateClient",
+  "findUserById",
+] as const satisfies readonly (keyof FrontDoorCore)[];
+
+/** The front-door face as an object of its own, so that nothing else is reachable through it. */
+export function frontDoor(core: Core): FrontDoorCore {
+  return Object.freeze(Object.fromEntries(FRONT_DOOR_MEMBERS.map((name) => [name, core[name]]))) as FrontDoorCore;
+}
+
+// The domain types and errors the front doors work with; they import them from here.
+export type { BuiltInClient } from "./clients/clients.js";
+export type { RequestMeta } from "./context.js";
+export { AuthError, type ErrorCode, isAuthError } from "./errors.js";
+export { lookupUsername } from "./accounts/identifiers.js";
+export type { PasswordPolicy } from "./passwords/policy.js";
+export type {
+  ActiveSession,
+  ClientRecord,
+  PermissionRecord,
+  RoleRecord,
+  SessionRecord,
+  UserRecord,
+  UserStatus,
+} from "./ports.js";
+export type { UserSummary } from "./oauth/types.js";
+export type { AccessProfile } from "./rbac/rbac.js";
+export type { IssuedToken, TokenCheck } from "./tokens/access-tokens.js";
+export type { TokenKind } from "./tokens/jwt.js";

@@ -1,16 +1,48 @@
 import type { FastifyInstance } from "fastify";
-import type { Config } from "../config/schema.js";
-import type { Core } from "../core/index.js";
+import type { SettingTable, SettingValues } from "../config/setting.js";
+import type { BuiltInClient, FrontDoorCore, UserSummary } from "../core/index.js";
 
-export type DialectOptions = { core: Core; config: Config };
+// A dialect declares its settings with the same parsers as the core's own.
+export { boolean, DAY, integer, oneOf, type Setting, text, url } from "../config/setting.js";
+
+export type DialectOptions<S extends SettingTable = SettingTable> = {
+  /** The front-door face of the core: no administrative operation is reachable through it. */
+  core: FrontDoorCore;
+  /** This dialect's own settings, validated and frozen with the rest of the configuration. */
+  settings: SettingValues<S>;
+};
 
 /**
- * One legacy wire format. A dialect is an encapsulated Fastify plugin with its own routes and
- * error renderer; it imports the core, never the store or another dialect.
+ * One legacy wire format, entirely in its folder `src/dialects/<name>/`: an encapsulated
+ * Fastify plugin with its own routes and error renderer, its settings, its token lifetimes and
+ * what it adds to shared endpoints. It imports the core (through `src/core/index.ts`), the
+ * shared HTTP helpers and this contract, never the store, the configuration or another dialect.
  */
-export type Dialect = {
+export type Dialect<S extends SettingTable = SettingTable> = {
   name: string;
-  /** One line for the README and the start-up log. */
+  /** One line for the start-up log. */
   summary: string;
-  plugin: (app: FastifyInstance, options: DialectOptions) => Promise<void>;
+  /** Its settings: environment names, defaults, docs (the README's rows) and parsers. */
+  settings: S;
+  /**
+   * The longest any token it issues can stay valid, in seconds: a superseded signing key keeps
+   * verifying at least this long.
+   */
+  longestTokenLifetime: (settings: SettingValues<S>) => number;
+  /** Paths under `ISSUER` that its tokens may carry as `iss` (the endpoint that issued them). */
+  issuerPaths?: readonly string[];
+  /** A first-party OAuth client its front ends use, created or updated at start-up. */
+  builtInClient?: (settings: SettingValues<S>) => BuiltInClient;
+  /**
+   * Extra members of a successful `/oauth/token` response that carries a user's tokens, while
+   * this dialect is on (RFC 6749 §5.1 allows additional members).
+   */
+  tokenResponseFields?: (user: UserSummary) => Record<string, unknown>;
+  plugin: (app: FastifyInstance, options: DialectOptions<S>) => Promise<void>;
 };
+
+/**
+ * Types a dialect against its own settings table and files it among the others. (A dialect's
+ * functions take its own settings, so the registry holds them under the general type.)
+ */
+export const defineDialect = <S extends SettingTable>(dialect: Dialect<S>): Dialect => dialect as unknown as Dialect;

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Config } from "../config/schema.js";
-import type { Core } from "../core/index.js";
+import { type Core, frontDoor } from "../core/index.js";
 import type { Dialect } from "../dialects/types.js";
 import { registerBodyParsers } from "./body.js";
 import { registerHardening } from "./hardening.js";
@@ -43,9 +43,12 @@ export async function buildApp({ core, config, dialects, logger }: AppOptions): 
   await registerRateLimit(app, config);
 
   await app.register(discoveryRoutes, { core });
-  await app.register(oauthRoutes, { core });
+  await app.register(oauthRoutes, { core, tokenResponseFields: dialects.flatMap((d) => d.tokenResponseFields ?? []) });
   await app.register(meRoutes, { core });
-  for (const dialect of dialects) await app.register(dialect.plugin, { core, config });
+  const door = frontDoor(core);
+  for (const dialect of dialects) {
+    await app.register(dialect.plugin, { core: door, settings: config.dialectSettings[dialect.name] ?? {} });
+  }
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: "not_found" }));
   app.setErrorHandler((error, request, reply) => renderOAuthError(error, request, reply));
@@ -57,9 +60,9 @@ const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as 
 /**
  * A known path asked with an undeclared method is 405 with `Allow`, not 404 (RFC 9110 §15.5.6);
  * TRACE is always 405. The error goes to the error handler of the not-found context the path
- * falls in: a front door with its own prefix and not-found handler (jwt-extended, terminal)
- * answers in its own shape; everything else, jwt-auth's root paths included, as
- * `{"error":"method_not_allowed"}`.
+ * falls in: a front door with its own prefix and not-found handler answers in its own shape;
+ * everything else as `{"error":"method_not_allowed"}` (a dialect at the root answers its own
+ * paths' other methods itself).
  */
 function registerMethodNotAllowed(app: FastifyInstance): void {
   // Synchronous, so that it costs the requests that do match a route no promise.

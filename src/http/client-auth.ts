@@ -1,7 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import { AuthError } from "../core/errors.js";
-import type { Core } from "../core/index.js";
-import type { ClientRecord } from "../core/ports.js";
+import { AuthError, type ClientRecord, type Core } from "../core/index.js";
 import { INVALID, stringField } from "./fields.js";
 
 export type ClientCredentials = { clientId: string; secret: string | null; basic: boolean };
@@ -48,7 +46,7 @@ export function clientCredentials(request: FastifyRequest, body: Record<string, 
  * clients, which prove nothing by naming themselves (introspection must not be open to them).
  */
 export async function requireClient(
-  core: Core,
+  core: Pick<Core, "authenticateClient">,
   request: FastifyRequest,
   body: Record<string, unknown>,
   kind: "any" | "confidential" = "any",

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { settings } from "../../src/config/schema.js";
+import type { Setting } from "../../src/config/setting.js";
+import { DIALECTS } from "../../src/dialects/index.js";
 import { ERROR_CODES } from "../../src/core/errors.js";
 import { STATUS } from "../../src/http/problems.js";
 
@@ -22,10 +24,21 @@ function tableRows(markdown: string, header: string): string[] {
 }
 
 describe("documentation stays in step with the code", () => {
-  it("the README's configuration table lists every setting with its default and text", () => {
+  const cells = (setting: Setting<unknown>) =>
+    `\`${setting.env}\` | ${setting.default === "" ? "(empty)" : `\`${setting.default}\``} | ${setting.doc} |`;
+
+  it("the README's configuration table lists every setting of the core with its default and text", () => {
     const rows = tableRows(read("README.md"), "variable");
-    const expected = Object.values(settings).map(
-      (setting) => `| \`${setting.env}\` | ${setting.default === "" ? "(empty)" : `\`${setting.default}\``} | ${setting.doc} |`,
+    assert.deepEqual(
+      rows,
+      Object.values(settings).map((setting) => `| ${cells(setting)}`),
+    );
+  });
+
+  it("the README's dialect settings table lists every setting each dialect declares", () => {
+    const rows = tableRows(read("README.md"), "dialect | variable");
+    const expected = DIALECTS.flatMap((dialect) =>
+      Object.values(dialect.settings).map((setting) => `| \`${dialect.name}\` | ${cells(setting)}`),
     );
     assert.deepEqual(rows, expected);
   });

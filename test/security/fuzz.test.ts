@@ -285,12 +285,13 @@ describe("fuzzing every route of every front door", () => {
     known.tokens.push(jwtAuth.body.data.access_token);
     const terminal = await gh.post("/auth/login", { json: { username: "fuzzer", password: PASSWORD, terminal: "t1" } });
     known.tokens.push(terminal.body.token);
-    known.basic.push(Buffer.from(`${gh.config.springClientId}:${gh.config.springClientSecret}`).toString("base64"));
-    const spring = await gh.post("/oauth/token", {
+    const spring = gh.config.dialectSettings["spring-oauth"] as { clientId: string; clientSecret: string };
+    known.basic.push(Buffer.from(`${spring.clientId}:${spring.clientSecret}`).toString("base64"));
+    const springLogin = await gh.post("/oauth/token", {
       form: { grant_type: "password", username: "fuzzer", password: PASSWORD },
       headers: { authorization: `Basic ${known.basic[0]}` },
     });
-    known.tokens.push(spring.body.access_token, spring.body.refresh_token);
+    known.tokens.push(springLogin.body.access_token, springLogin.body.refresh_token);
     assert.ok(known.tokens.every((token) => typeof token === "string" && token.length > 0));
   });
   after(() => gh.close());

@@ -1,4 +1,4 @@
-import type { ClientRecord } from "../ports.js";
+import type { ClientRecord, UserRecord } from "../ports.js";
 import type { CoreContext, RequestMeta } from "../context.js";
 
 /** The parameters of a token request, already taken off the wire. */
@@ -17,8 +17,11 @@ export type TokenResponse = {
   refresh_token?: string;
   scope?: string;
   /** The account the tokens were issued for (front doors may add its fields); `null` for a client's own. */
-  user: { id: string; seq: number; username: string; displayName: string | null; email: string | null } | null;
+  user: UserSummary | null;
 };
 
 /** One grant type: a small module behind this contract, registered in `grants/index.ts`. */
 export type Grant = (ctx: CoreContext, client: ClientRecord, request: TokenRequest, meta: RequestMeta) => Promise<TokenResponse>;
+
+/** What a token response tells a front door about the account it was issued for. */
+export type UserSummary = Pick<UserRecord, "id" | "seq" | "username" | "displayName" | "email">;

@@ -33,7 +33,12 @@ const MAX_CLOCK_SKEW_SECONDS = 60;
 /** Verified tokens remembered per process: about 1 KB each. */
 const VERIFIED_CACHE_SIZE = 4096;
 
-export function createJwtService(keyring: Keyring, issuer: string): JwtService {
+/**
+ * Signs and verifies our JWTs. A token's `iss` must be the issuer itself or the issuer followed
+ * by one of `issuerPaths` (a front door that names the endpoint which issued the token).
+ */
+export function createJwtService(keyring: Keyring, issuer: string, issuerPaths: readonly string[] = []): JwtService {
+  const accepted = new Set([issuer, ...issuerPaths.map((path) => `${issuer}${path}`)]);
   const cache = createVerifiedTokenCache(VERIFIED_CACHE_SIZE);
   return {
     keyring,
@@ -46,7 +51,7 @@ export function createJwtService(keyring: Keyring, issuer: string): JwtService {
         .setExpirationTime(times.expiresAt)
         .sign(key.signingKey);
     },
-    verify: (token) => verifyCached(cache, keyring, issuer, token),
+    verify: (token) => verifyCached(cache, keyring, accepted, token),
   };
 }
 
@@ -57,7 +62,7 @@ export function createJwtService(keyring: Keyring, issuer: string): JwtService {
 async function verifyCached(
   cache: VerifiedTokenCache,
   keyring: Keyring,
-  issuer: string,
+  accepted: ReadonlySet<string>,
   token: string,
 ): ReturnType<JwtService["verify"]> {
   const hit = cache.get(token, Math.floor(Date.now() / 1000));
@@ -65,14 +70,14 @@ async function verifyCached(
     if (!(await keyring.find(hit.kid))) return { ok: false, reason: "bad_signature" };
     return { ok: true, value: hit.value };
   }
-  const result = await verifyJwt(keyring, issuer, token);
+  const result = await verifyJwt(keyring, accepted, token);
   if (result.ok) cache.remember(token, result.kid, result.value);
   return result.ok ? { ok: true, value: result.value } : result;
 }
 
 async function verifyJwt(
   keyring: Keyring,
-  issuer: string,
+  accepted: ReadonlySet<string>,
   token: string,
 ): Promise<{ ok: true; value: VerifiedJwt; kid: string } | { ok: false; reason: VerifyFailure }> {
   if (token.split(".").length !== 3) return { ok: false as const, reason: "malformed" as const };
@@ -101,7 +106,8 @@ async function verifyJwt(
     const valid =
       kind !== null &&
       typ === TYP[kind] &&
-      isOurIssuer(payload.iss, issuer) &&
+      typeof payload.iss === "string" &&
+      accepted.has(payload.iss) &&
       // We never issue `aud`: a token naming an audience was minted for someone else.
       payload.aud === undefined &&
       typeof payload.iat === "number" &&
@@ -116,14 +122,6 @@ async function verifyJwt(
 }
 
 const decodeSegment = (segment: string) => Buffer.from(segment, "base64url").toString("utf8");
-
-/**
- * `iss` is the configured issuer, or a URL under it: a wire format may name the endpoint that
- * issued the token (jwt-auth does), but always below our own public base URL.
- */
-function isOurIssuer(iss: unknown, issuer: string): boolean {
-  return typeof iss === "string" && (iss === issuer || iss.startsWith(`${issuer}/`));
-}
 
 function classify(error: unknown): VerifyFailure {
   if (error instanceof errors.JWTExpired) return "expired";

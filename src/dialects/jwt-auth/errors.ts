@@ -1,5 +1,5 @@
-import type { ErrorCode } from "../../core/errors.js";
-import type { PasswordPolicy } from "../../core/passwords/policy.js";
+import type { ErrorCode, PasswordPolicy } from "../../core/index.js";
+import { failureTable } from "../../http/failures.js";
 
 /** Laravel's 422 answer: a bare field → messages map, outside the envelope. */
 export class ValidationFailed extends Error {
@@ -29,19 +29,22 @@ export function validationMessage(code: ErrorCode, policy: PasswordPolicy): [Fie
 }
 
 /** Status and envelope message for everything that is not a validation failure. */
-export function failureFor(code: ErrorCode): { status: number; message: string } {
-  const table: Partial<Record<ErrorCode, { status: number; message: string }>> = {
+export const failureFor = failureTable(
+  {
     invalid_credentials: { status: 404, message: "Not found" },
     account_disabled: { status: 404, message: "Not found" },
     unauthorized: { status: 401, message: "Unauthorized" },
     invalid_grant: { status: 401, message: "Unauthorized" },
     invalid_request: { status: 400, message: "Bad Request" },
-    malformed_body: { status: 400, message: "Bad Request" },
-    method_not_allowed: { status: 405, message: "Method Not Allowed" },
-    request_too_large: { status: 413, message: "Payload Too Large" },
-    unsupported_media_type: { status: 415, message: "Unsupported Media Type" },
-    rate_limited: { status: 429, message: "Too Many Attempts." },
-    service_unavailable: { status: 503, message: "Service Unavailable" },
-  };
-  return table[code] ?? { status: 500, message: "Server Error" };
-}
+  },
+  {
+    malformed_body: "Bad Request",
+    request_too_large: "Payload Too Large",
+    unsupported_media_type: "Unsupported Media Type",
+    not_found: "Not Found",
+    method_not_allowed: "Method Not Allowed",
+    rate_limited: "Too Many Attempts.",
+    service_unavailable: "Service Unavailable",
+    server_error: "Server Error",
+  },
+);

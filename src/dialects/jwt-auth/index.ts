@@ -1,9 +1,10 @@
 import type { FastifyInstance } from "fastify";
-import { isAuthError } from "../../core/errors.js";
+import { isAuthError } from "../../core/index.js";
 import { toErrorCode } from "../../http/problems.js";
-import type { Dialect, DialectOptions } from "../types.js";
+import { type DialectOptions, defineDialect } from "../types.js";
 import { failureFor, ValidationFailed, validationMessage } from "./errors.js";
-import { routes } from "./routes.js";
+import { ISSUING_PATHS, routes } from "./routes.js";
+import { settings } from "./settings.js";
 import { failure } from "./translate.js";
 
 /** Every method Fastify routes; HEAD comes with each GET route. */
@@ -27,11 +28,16 @@ function answerOtherMethods(scope: FastifyInstance, declared: Map<string, Set<st
   }
 }
 
-/** api-docs 002: Lumen with tymon/jwt-auth, at the root (`/register`, `/login`, ...). */
-export const jwtAuth: Dialect = {
+/** The Lumen + tymon/jwt-auth API, at the root (`/register`, `/login`, ...). */
+export const jwtAuth = defineDialect({
   name: "jwt-auth",
-  summary: "Lumen + tymon/jwt-auth (api-docs 002) at /register, /login, /refreshToken, /me, /logout",
-  async plugin(app: FastifyInstance, options: DialectOptions) {
+  summary: "Lumen + tymon/jwt-auth at /register, /login, /refreshToken, /me, /logout",
+  settings,
+  // A session lasts the refresh window plus the last token's lifetime.
+  longestTokenLifetime: (own) => own.refreshWindow + own.ttl,
+  // Its tokens name the endpoint that issued them as `iss`, as tymon/jwt-auth did.
+  issuerPaths: ISSUING_PATHS,
+  async plugin(app: FastifyInstance, options: DialectOptions<typeof settings>) {
     await app.register(async (scope) => {
       const policy = options.core.settings.passwordPolicy;
       scope.setErrorHandler((error, request, reply) => {
@@ -51,4 +57,4 @@ export const jwtAuth: Dialect = {
       answerOtherMethods(scope, declared);
     });
   },
-};
+});

@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { AuthError } from "../../core/errors.js";
-import type { Core } from "../../core/index.js";
-import type { SessionRecord, UserRecord } from "../../core/ports.js";
+import { AuthError, type FrontDoorCore, type SessionRecord, type UserRecord } from "../../core/index.js";
 import { mergedInput, readFields } from "../../http/fields.js";
 import { requestMeta } from "../../http/request-meta.js";
 import type { DialectOptions } from "../types.js";
+import type { settings } from "./settings.js";
 import { type Field, mustBeString, required, ValidationFailed } from "./errors.js";
 import { envelope, tokenData, wireClaims } from "./translate.js";
 
@@ -25,17 +24,21 @@ function validated<K extends Field>(request: FastifyRequest, names: readonly K[]
 }
 
 /** The access token from `Authorization: Bearer`; any problem at all is 401 `Unauthorized`. */
-async function authenticated(core: Core, request: FastifyRequest) {
+async function authenticated(core: FrontDoorCore, request: FastifyRequest) {
   const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "");
   const checked = match?.[1] ? await core.checkJwt(match[1]) : null;
   if (!checked?.ok || checked.kind !== "access") throw new AuthError("unauthorized");
   return checked.session;
 }
 
-export async function routes(app: FastifyInstance, { core, config }: DialectOptions): Promise<void> {
-  const ttlSeconds = config.jwtAuthTtl;
-  /** `iss` is the URL of the endpoint that issued the token, under our public base URL. */
-  const claimsFor = (request: FastifyRequest) => wireClaims(`${config.issuer}${request.url.split("?", 1)[0]}`);
+/** The endpoints that issue tokens; each token's `iss` is the URL of the one that issued it. */
+export const ISSUING_PATHS = ["/register", "/login", "/refreshToken"] as const;
+
+export async function routes(app: FastifyInstance, { core, settings: own }: DialectOptions<typeof settings>): Promise<void> {
+  const ttlSeconds = own.ttl;
+  const refreshWindowSeconds = own.refreshWindow;
+  // The route's own path, never the request's spelling of it: `iss` is one of ISSUING_PATHS.
+  const claimsFor = (request: FastifyRequest) => wireClaims(`${core.settings.issuer}${request.routeOptions.url}`);
 
   const openSession = async (request: FastifyRequest, user: UserRecord) => {
     const session = await core.startSession({
@@ -43,8 +46,8 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
       clientId: null,
       scope: "",
       terminal: null,
-      ttlSeconds: config.jwtAuthRefreshWindow + ttlSeconds,
-      refreshWindowSeconds: config.jwtAuthRefreshWindow,
+      ttlSeconds: refreshWindowSeconds + ttlSeconds,
+      refreshWindowSeconds,
       meta: requestMeta(request),
     });
     return issue(request, user, session);
@@ -74,8 +77,8 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
       password,
       clientId: null,
       scope: "",
-      sessionTtlSeconds: config.jwtAuthRefreshWindow + ttlSeconds,
-      refreshWindowSeconds: config.jwtAuthRefreshWindow,
+      sessionTtlSeconds: refreshWindowSeconds + ttlSeconds,
+      refreshWindowSeconds,
       meta: requestMeta(request),
     });
     return issue(request, user, session);

@@ -1,4 +1,4 @@
-import type { IssuedToken } from "../../core/tokens/access-tokens.js";
+import type { IssuedToken } from "../../core/index.js";
 
 /** tymon/jwt-auth's `prv` claim: the SHA-1 of the user model's class name. */
 const PRV = "87e0af1ef9fd15812fdec97153a14e0b047546aa";

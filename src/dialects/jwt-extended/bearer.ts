@@ -1,7 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import type { Core } from "../../core/index.js";
-import type { TokenCheck } from "../../core/tokens/access-tokens.js";
-import type { TokenKind } from "../../core/tokens/jwt.js";
+import type { FrontDoorCore, TokenCheck, TokenKind } from "../../core/index.js";
 import { TOKEN_MESSAGES as M, TokenHeaderError } from "./errors.js";
 
 type ValidToken = Extract<TokenCheck, { ok: true }>;
@@ -30,7 +28,7 @@ const FAILURES = {
  * Checks the bearer token in the order flask-jwt-extended did: decoding and expiry, then the
  * token type, then revocation.
  */
-export async function requireToken(core: Core, request: FastifyRequest, wanted: TokenKind | "any"): Promise<ValidToken> {
+export async function requireToken(core: FrontDoorCore, request: FastifyRequest, wanted: TokenKind | "any"): Promise<ValidToken> {
   const checked = await core.checkJwt(bearerToken(request));
   if (!checked.ok && checked.reason !== "revoked") {
     const [status, msg] = FAILURES[checked.reason];

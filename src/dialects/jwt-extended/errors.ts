@@ -1,5 +1,5 @@
-import type { ErrorCode } from "../../core/errors.js";
-import type { PasswordPolicy } from "../../core/passwords/policy.js";
+import type { ErrorCode, PasswordPolicy } from "../../core/index.js";
+import { type Failure, failureTable, withStatus } from "../../http/failures.js";
 
 /** A token problem: answered outside the envelope as `{"msg": ...}`, as flask-jwt-extended does. */
 export class TokenHeaderError extends Error {
@@ -25,14 +25,12 @@ export const TOKEN_MESSAGES = {
   onlyAccess: "Only non-refresh tokens are allowed",
 } as const;
 
-type Envelope = { status: number; msg: string };
-
 /**
  * ErrorCode → HTTP status and envelope message. Business outcomes are HTTP 200 with `code: 1`;
  * a request that cannot be read at all keeps its HTTP status (400, 413, 415, 503, 500).
  */
-export function envelopeFor(code: ErrorCode, policy: PasswordPolicy): Envelope {
-  const business: Partial<Record<ErrorCode, string>> = {
+export function createFailures(policy: PasswordPolicy): (code: ErrorCode) => Failure {
+  const business = withStatus(200, {
     username_required: "用户名密码不能为空",
     username_taken: "用户名已存在",
     email_taken: "邮箱已经存在",
@@ -45,17 +43,15 @@ export function envelopeFor(code: ErrorCode, policy: PasswordPolicy): Envelope {
     password_too_common: "密码过于常见或包含用户名，请换一个",
     password_invalid: "密码包含无法保存的字符",
     invalid_request: "参数格式错误",
-  };
-  const message = business[code];
-  if (message !== undefined) return { status: 200, msg: message };
-  const transport: Partial<Record<ErrorCode, Envelope>> = {
-    malformed_body: { status: 400, msg: "请求体格式错误" },
-    request_too_large: { status: 413, msg: "请求体过大" },
-    unsupported_media_type: { status: 415, msg: "不支持的请求格式，请使用 JSON 或表单" },
-    not_found: { status: 404, msg: "接口不存在" },
-    method_not_allowed: { status: 405, msg: "请求方法不被允许" },
-    rate_limited: { status: 429, msg: "请求过于频繁，请稍后重试" },
-    service_unavailable: { status: 503, msg: "服务暂时不可用，请稍后重试" },
-  };
-  return transport[code] ?? { status: 500, msg: "服务器内部错误" };
+  });
+  return failureTable(business, {
+    malformed_body: "请求体格式错误",
+    request_too_large: "请求体过大",
+    unsupported_media_type: "不支持的请求格式，请使用 JSON 或表单",
+    not_found: "接口不存在",
+    method_not_allowed: "请求方法不被允许",
+    rate_limited: "请求过于频繁，请稍后重试",
+    service_unavailable: "服务暂时不可用，请稍后重试",
+    server_error: "服务器内部错误",
+  });
 }

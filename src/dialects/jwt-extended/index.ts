@@ -1,31 +1,34 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { toErrorCode } from "../../http/problems.js";
-import type { Dialect, DialectOptions } from "../types.js";
-import { envelopeFor, TokenHeaderError } from "./errors.js";
+import { type DialectOptions, defineDialect } from "../types.js";
+import { createFailures, TokenHeaderError } from "./errors.js";
 import { routes } from "./routes.js";
+import { settings } from "./settings.js";
 import { fail } from "./translate.js";
 
-/** api-docs 000 and 001: Flask with flask-jwt-extended, under `/api/auth`. */
-export const jwtExtended: Dialect = {
+/** The Flask + flask-jwt-extended API, under `/api/auth`. */
+export const jwtExtended = defineDialect({
   name: "jwt-extended",
-  summary: "Flask + flask-jwt-extended (api-docs 000, 001) under /api/auth",
-  async plugin(app: FastifyInstance, options: DialectOptions) {
+  summary: "Flask + flask-jwt-extended under /api/auth",
+  settings,
+  // A refresh token lives as long as its session; access tokens never outlive it.
+  longestTokenLifetime: (own) => Math.max(own.accessTtl, own.refreshTtl),
+  async plugin(app: FastifyInstance, options: DialectOptions<typeof settings>) {
+    const failureFor = createFailures(options.core.settings.passwordPolicy);
     await app.register(
       async (scope) => {
-        const policy = options.core.settings.passwordPolicy;
         scope.setErrorHandler((error: FastifyError | Error, request, reply) => {
           if (error instanceof TokenHeaderError) return reply.code(error.status).send({ msg: error.msg });
-          const { code } = toErrorCode(error, request.log);
-          const { status, msg } = envelopeFor(code, policy);
-          return reply.code(status).send(fail(msg));
+          const { status, message } = failureFor(toErrorCode(error, request.log).code);
+          return reply.code(status).send(fail(message));
         });
         scope.setNotFoundHandler((_request, reply) => {
-          const { status, msg } = envelopeFor("not_found", policy);
-          return reply.code(status).send(fail(msg));
+          const { status, message } = failureFor("not_found");
+          return reply.code(status).send(fail(message));
         });
         await routes(scope, options);
       },
       { prefix: "/api/auth" },
     );
   },
-};
+});

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { AuthError } from "../../core/errors.js";
+import { AuthError } from "../../core/index.js";
 import { asRecord, INVALID, stringField } from "../../http/fields.js";
 import { requestMeta } from "../../http/request-meta.js";
 import type { DialectOptions } from "../types.js";
+import type { settings } from "./settings.js";
 import { requireToken } from "./bearer.js";
 import { ok, wirePayload } from "./translate.js";
 
@@ -18,7 +19,7 @@ function credentials(body: unknown): { username: string; password: string; recor
   return { username, password, record };
 }
 
-export async function routes(app: FastifyInstance, { core, config }: DialectOptions): Promise<void> {
+export async function routes(app: FastifyInstance, { core, settings: own }: DialectOptions<typeof settings>): Promise<void> {
   // flask-jwt-extended's claims besides ours: `fresh` and a per-token `csrf` value.
   const wireClaims = () => ({ fresh: false, csrf: randomUUID() });
 
@@ -37,11 +38,11 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
       password,
       clientId: null,
       scope: "",
-      sessionTtlSeconds: config.jwtExtendedRefreshTtl,
+      sessionTtlSeconds: own.refreshTtl,
       meta: requestMeta(request),
     });
     const [access, refresh, profile] = await Promise.all([
-      core.issueAccessToken({ user, session, ttlSeconds: config.jwtExtendedAccessTtl, claims: wireClaims(), atLogin: true }),
+      core.issueAccessToken({ user, session, ttlSeconds: own.accessTtl, claims: wireClaims(), atLogin: true }),
       core.issueRefreshJwt({ user, session, claims: wireClaims(), atLogin: true }),
       core.accessProfile(user.id),
     ]);
@@ -57,7 +58,7 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
     const { session } = await requireToken(core, request, "refresh");
     const user = await core.findUserById(session.userId);
     if (!user) throw new AuthError("invalid_grant");
-    const access = await core.issueAccessToken({ user, session, ttlSeconds: config.jwtExtendedAccessTtl, claims: wireClaims() });
+    const access = await core.issueAccessToken({ user, session, ttlSeconds: own.accessTtl, claims: wireClaims() });
     return ok("刷新令牌成功", { access_token: access.token });
   });
 

@@ -1,5 +1,4 @@
-import type { AccessProfile } from "../../core/rbac/rbac.js";
-import type { UserRecord } from "../../core/ports.js";
+import type { AccessProfile, UserRecord } from "../../core/index.js";
 
 /** `YYYY-MM-DD HH:MM:SS` in UTC, as the original backend printed datetimes. */
 export function wireDate(epochMs: number | null): string | null {

@@ -1,5 +1,5 @@
-import type { ErrorCode } from "../../core/errors.js";
-import type { PasswordPolicy } from "../../core/passwords/policy.js";
+import type { ErrorCode, PasswordPolicy } from "../../core/index.js";
+import { type Failure, failureTable, withStatus } from "../../http/failures.js";
 
 /** A refusal with this dialect's own message (HTTP 200, `code: 400`). */
 export class SpringFailure extends Error {}
@@ -24,8 +24,8 @@ export const FULL_AUTHENTICATION = new SpringOAuthError(
 );
 
 /** ErrorCode → envelope message. Business refusals are HTTP 200 with `code: 400`. */
-export function messageFor(code: ErrorCode, policy: PasswordPolicy): { status: number; message: string } {
-  const business: Partial<Record<ErrorCode, string>> = {
+export function createFailures(policy: PasswordPolicy): (code: ErrorCode) => Failure {
+  const business = withStatus(200, {
     email_taken: "该邮箱已被绑定",
     email_invalid: "邮箱格式不正确",
     code_cooldown: "验证码依然有效",
@@ -42,15 +42,15 @@ export function messageFor(code: ErrorCode, policy: PasswordPolicy): { status: n
     invalid_credentials: "用户名或密码错误",
     account_disabled: "用户名或密码错误",
     invalid_request: "参数格式错误",
-  };
-  const message = business[code];
-  if (message !== undefined) return { status: 200, message };
-  const transport: Partial<Record<ErrorCode, { status: number; message: string }>> = {
-    malformed_body: { status: 400, message: "请求体格式错误" },
-    request_too_large: { status: 413, message: "请求体过大" },
-    unsupported_media_type: { status: 415, message: "不支持的请求格式" },
-    rate_limited: { status: 429, message: "请求过于频繁，请稍后重试" },
-    service_unavailable: { status: 503, message: "服务暂时不可用，请稍后重试" },
-  };
-  return transport[code] ?? { status: 500, message: "服务器内部错误" };
+  });
+  return failureTable(business, {
+    malformed_body: "请求体格式错误",
+    request_too_large: "请求体过大",
+    unsupported_media_type: "不支持的请求格式",
+    not_found: "接口不存在",
+    method_not_allowed: "请求方法不被允许",
+    rate_limited: "请求过于频繁，请稍后重试",
+    service_unavailable: "服务暂时不可用，请稍后重试",
+    server_error: "服务器内部错误",
+  });
 }

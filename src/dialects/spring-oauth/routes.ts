@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { Core } from "../../core/index.js";
+import { type FrontDoorCore, isAuthError } from "../../core/index.js";
 import { requireClient } from "../../http/client-auth.js";
 import { asRecord, mergedInput, readFields } from "../../http/fields.js";
 import { requestMeta } from "../../http/request-meta.js";
 import type { DialectOptions } from "../types.js";
 import { FULL_AUTHENTICATION, SpringFailure, TOKEN_EXPIRED, TOKEN_NOT_RECOGNISED } from "./errors.js";
+import type { settings } from "./settings.js";
 import { account, ok, refused } from "./translate.js";
 
 /** Query and body merged; the named fields are required, non-empty strings. */
@@ -18,7 +19,7 @@ function fields<K extends string>(request: FastifyRequest, names: readonly K[]) 
 }
 
 /** An access token and its session, or the reason it is not active (`expired` or anything else). */
-async function activeToken(core: Core, token: string) {
+async function activeToken(core: FrontDoorCore, token: string) {
   const checked = await core.checkJwt(token);
   if (checked.ok && checked.kind === "access") return checked;
   throw checked.ok || checked.reason !== "expired" ? TOKEN_NOT_RECOGNISED : TOKEN_EXPIRED;
@@ -30,7 +31,7 @@ function loginId(id: string): string {
   return id;
 }
 
-export async function routes(app: FastifyInstance, { core, config }: DialectOptions): Promise<void> {
+export async function routes(app: FastifyInstance, { core, settings: own }: DialectOptions<typeof settings>): Promise<void> {
   app.post("/sendCode", async (request) => {
     const { email } = fields(request, ["email"] as const).values;
     await core.sendRegistrationCode(email);
@@ -61,13 +62,13 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
       username: id,
       password,
       identifierMayBeEmail: true,
-      clientId: config.springClientId,
+      clientId: own.clientId,
       scope: "all",
-      sessionTtlSeconds: config.springRefreshTtl,
+      sessionTtlSeconds: own.refreshTtl,
       withRefreshToken: true,
       meta: requestMeta(request),
     });
-    const access = await core.issueAccessToken({ user, session, ttlSeconds: config.springAccessTtl, atLogin: true });
+    const access = await core.issueAccessToken({ user, session, ttlSeconds: own.accessTtl, atLogin: true });
     return ok("成功", {
       access_token: access.token,
       token_type: "bearer",
@@ -80,10 +81,11 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
 
   const checkToken = async (request: FastifyRequest) => {
     const { values } = fields(request, ["token"] as const);
-    if (!config.springCheckTokenOpen) {
-      // Client credentials only from the header or the body, never the query string.
-      await requireClient(core, request, asRecord(request.body) ?? {}, "confidential").catch(() => {
-        throw FULL_AUTHENTICATION;
+    if (!own.checkTokenOpen) {
+      // Client credentials only from the header or the body, never the query string. Only a
+      // refused client is Spring's 401; a database failure stays what it is (503).
+      await requireClient(core, request, asRecord(request.body) ?? {}, "confidential").catch((error: unknown) => {
+        throw isAuthError(error) ? FULL_AUTHENTICATION : error;
       });
     }
     const { claims, session } = await activeToken(core, values.token);

@@ -1,26 +1,32 @@
 import type { FastifyInstance } from "fastify";
 import { toErrorCode } from "../../http/problems.js";
-import type { Dialect, DialectOptions } from "../types.js";
-import { failureFor, TerminalFailure } from "./errors.js";
+import { type DialectOptions, defineDialect } from "../types.js";
+import { createFailures, TerminalFailure } from "./errors.js";
 import { routes } from "./routes.js";
+import { settings } from "./settings.js";
 
-/** api-docs 003: per-terminal (device) sessions under `/auth`, body `{"message": ...}`. */
-export const terminal: Dialect = {
+/** The per-terminal (device) session API under `/auth`, body `{"message": ...}`. */
+export const terminal = defineDialect({
   name: "terminal",
-  summary: "terminal sessions (api-docs 003) under /auth",
-  async plugin(app: FastifyInstance, options: DialectOptions) {
+  summary: "per-terminal sessions under /auth",
+  settings,
+  longestTokenLifetime: (own) => own.tokenTtl,
+  async plugin(app: FastifyInstance, options: DialectOptions<typeof settings>) {
+    const failureFor = createFailures(options.core.settings.passwordPolicy);
     await app.register(
       async (scope) => {
-        const policy = options.core.settings.passwordPolicy;
         scope.setErrorHandler((error, request, reply) => {
           if (error instanceof TerminalFailure) return reply.code(error.status).send({ message: error.message });
-          const { status, message } = failureFor(toErrorCode(error, request.log).code, policy);
+          const { status, message } = failureFor(toErrorCode(error, request.log).code);
           return reply.code(status).send({ message });
         });
-        scope.setNotFoundHandler((_request, reply) => reply.code(404).send({ message: "not found" }));
+        scope.setNotFoundHandler((_request, reply) => {
+          const { status, message } = failureFor("not_found");
+          return reply.code(status).send({ message });
+        });
         await routes(scope, options);
       },
       { prefix: "/auth" },
     );
   },
-};
+});

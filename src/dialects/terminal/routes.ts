@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { lookupUsername } from "../../core/accounts/identifiers.js";
-import { AuthError } from "../../core/errors.js";
+import { AuthError, lookupUsername } from "../../core/index.js";
 import { asRecord, readFields } from "../../http/fields.js";
 import { requestMeta } from "../../http/request-meta.js";
 import type { DialectOptions } from "../types.js";
 import { INVALID_TOKEN, TerminalFailure } from "./errors.js";
+import type { settings } from "./settings.js";
 
 const OK = { message: "ok" };
 
@@ -18,7 +18,7 @@ function fields<K extends string>(request: FastifyRequest, names: readonly K[]):
   return values as Record<K, string>;
 }
 
-export async function routes(app: FastifyInstance, { core, config }: DialectOptions): Promise<void> {
+export async function routes(app: FastifyInstance, { core, settings: own }: DialectOptions<typeof settings>): Promise<void> {
   app.post("/register", async (request) => {
     const { username, password } = fields(request, ["username", "password"] as const);
     await core.register({ username, password, ip: request.ip });
@@ -40,10 +40,10 @@ export async function routes(app: FastifyInstance, { core, config }: DialectOpti
       clientId: null,
       scope: "",
       terminal,
-      sessionTtlSeconds: config.terminalTokenTtl,
+      sessionTtlSeconds: own.tokenTtl,
       meta: requestMeta(request),
     });
-    const issued = await core.issueAccessToken({ user, session, ttlSeconds: config.terminalTokenTtl, atLogin: true });
+    const issued = await core.issueAccessToken({ user, session, ttlSeconds: own.tokenTtl, atLogin: true });
     return { message: "ok", token: issued.token };
   });
 

@@ -1,14 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { ErrorCode } from "../../core/errors.js";
-import { AuthError } from "../../core/errors.js";
-import type { Core } from "../../core/index.js";
+import { AuthError, type Core, type ErrorCode, type UserSummary } from "../../core/index.js";
 import { requireClient } from "../client-auth.js";
 import { asRecord, INVALID, MAX_FIELD_LENGTH, stringField } from "../fields.js";
 import { STATUS, toErrorCode } from "../problems.js";
 import { requestMeta } from "../request-meta.js";
 
+export type OAuthRouteOptions = {
+  core: Core;
+  /** What the enabled dialects add to a token response that carries a user's tokens. */
+  tokenResponseFields: readonly ((user: UserSummary) => Record<string, unknown>)[];
+};
+
 /** The standard OAuth 2.0 endpoints: token (RFC 6749), introspection (7662), revocation (7009). */
-export async function oauthRoutes(app: FastifyInstance, { core }: { core: Core }): Promise<void> {
+export async function oauthRoutes(app: FastifyInstance, { core, tokenResponseFields }: OAuthRouteOptions): Promise<void> {
   app.setErrorHandler((error, request, reply) => renderOAuthError(error, request, reply));
   // RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1: parameters come form-urlencoded. Anything else
   // is refused before it is parsed, which also keeps these endpoints out of CORS "simple" JSON.
@@ -41,10 +45,8 @@ export async function oauthRoutes(app: FastifyInstance, { core }: { core: Core }
       },
       requestMeta(request),
     );
-    // The account fields the spring-oauth front ends read: `id` is the login name, `username`
-    // the display name. Extra members are allowed in an RFC 6749 §5.1 response.
-    const account = user ? { id: user.username, email: user.email, username: user.displayName ?? user.username } : {};
-    return reply.header("pragma", "no-cache").send({ ...response, ...account });
+    const extra = user ? tokenResponseFields.map((fields) => fields(user)) : [];
+    return reply.header("pragma", "no-cache").send(withExtraMembers(response, extra));
   });
 
   app.post("/oauth/introspect", async (request) => {
@@ -59,6 +61,15 @@ export async function oauthRoutes(app: FastifyInstance, { core }: { core: Core }
     await core.revokeToken(client, tokenParam(body), request.ip);
     return reply.code(200).send();
   });
+}
+
+/** RFC 6749 §5.1 allows extra members in a token response; they never replace a standard one. */
+function withExtraMembers(response: object, extras: readonly Record<string, unknown>[]): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...response };
+  for (const [name, value] of extras.flatMap((extra) => Object.entries(extra))) {
+    if (!Object.hasOwn(body, name)) body[name] = value;
+  }
+  return body;
 }
 
 function requireRecord(body: unknown): Record<string, unknown> {

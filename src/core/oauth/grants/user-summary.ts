@@ -1,7 +1,7 @@
 import type { UserRecord } from "../../ports.js";
-import type { TokenResponse } from "../types.js";
+import type { UserSummary } from "../types.js";
 
-export const userSummary = (user: UserRecord): TokenResponse["user"] => ({
+export const userSummary = (user: UserRecord): UserSummary => ({
   id: user.id,
   seq: user.seq,
   username: user.username,
