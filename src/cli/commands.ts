@@ -1,27 +1,22 @@
 import type { Core } from "../core/index.js";
+import { type Args, type CommandSpec, UsageError } from "./options.js";
 
-/** A parsed command line: positional words and `--name value` options (repeatable). */
-export type Args = { words: string[]; options: Map<string, string[]>; flags: Set<string> };
-
-export type Command = {
-  usage: string;
+/** An administrative command: what its command line accepts, and what it does. */
+export type Command = CommandSpec & {
   run: (core: Core, args: Args, out: (line: string) => void) => Promise<void>;
 };
 
-export class UsageError extends Error {}
+/** An option's value; the parser has already refused a repeated or missing required one. */
+const one = (args: Args, name: string): string | undefined => args.options.get(name)?.[0];
 
-const one = (args: Args, name: string, required = true): string | undefined => {
-  const values = args.options.get(name);
-  if (values && values.length > 1) throw new UsageError(`--${name} given more than once`);
-  if (required && !values?.[0]) throw new UsageError(`--${name} is required`);
-  return values?.[0];
-};
-
-const word = (args: Args, index: number, name: string): string => {
-  const value = args.words[index];
-  if (!value) throw new UsageError(`${name} is required`);
+const need = (args: Args, name: string): string => {
+  const value = one(args, name);
+  if (value === undefined) throw new UsageError(`--${name} is required`);
   return value;
 };
+
+/** The positional word at `index`; the parser has checked that every declared word is there. */
+const word = (args: Args, index: number): string => args.words[index] ?? "";
 
 const csv = (value: string | undefined): string[] =>
   (value ?? "")
@@ -40,83 +35,99 @@ function keyState(key: { current: boolean; retired: boolean; retiresAt: number |
 /** Every administrative command, keyed by its words. `serve` and `migrate` live in main.ts. */
 export const COMMANDS: Record<string, Command> = {
   "user create": {
-    usage: "user create --username U --password P [--email E] [--role R]...",
+    options: {
+      username: { value: "U", required: true },
+      password: { value: "P" },
+      "password-stdin": { stdinFor: "password" },
+      email: { value: "E" },
+      role: { value: "R", repeatable: true },
+    },
+    groups: [{ names: ["password", "password-stdin"], required: true }],
     async run(core, args, out) {
       const user = await core.register({
-        username: one(args, "username") as string,
-        password: one(args, "password") as string,
-        email: one(args, "email", false) ?? null,
+        username: need(args, "username"),
+        password: need(args, "password"),
+        email: one(args, "email") ?? null,
         roles: args.options.get("role") ?? [],
       });
       out(`created user ${user.username} (${user.id})`);
     },
   },
   "user disable": {
-    usage: "user disable USERNAME",
+    words: ["USERNAME"],
     async run(core, args, out) {
-      const user = await core.setUserEnabled(word(args, 0, "USERNAME"), false);
+      const user = await core.setUserEnabled(word(args, 0), false);
       out(`disabled ${user.username}; every session revoked`);
     },
   },
   "user enable": {
-    usage: "user enable USERNAME",
+    words: ["USERNAME"],
     async run(core, args, out) {
-      const user = await core.setUserEnabled(word(args, 0, "USERNAME"), true);
+      const user = await core.setUserEnabled(word(args, 0), true);
       out(`enabled ${user.username}`);
     },
   },
   "user delete": {
-    usage: "user delete USERNAME",
+    words: ["USERNAME"],
     async run(core, args, out) {
-      await core.deleteUser(word(args, 0, "USERNAME"));
+      await core.deleteUser(word(args, 0));
       out("deleted");
     },
   },
   "user add-role": {
-    usage: "user add-role USERNAME ROLE",
+    words: ["USERNAME", "ROLE"],
     async run(core, args, out) {
-      await core.addUserRole(word(args, 0, "USERNAME"), word(args, 1, "ROLE"));
+      await core.addUserRole(word(args, 0), word(args, 1));
       out("role added");
     },
   },
   "role create": {
-    usage: "role create ROLE [--description D]",
+    words: ["ROLE"],
+    options: { description: { value: "D" } },
     async run(core, args, out) {
-      const role = await core.createRole(word(args, 0, "ROLE"), one(args, "description", false) ?? null);
+      const role = await core.createRole(word(args, 0), one(args, "description") ?? null);
       out(`created role ${role.name} (${role.id})`);
     },
   },
   "role grant": {
-    usage: "role grant ROLE PERMISSION",
+    words: ["ROLE", "PERMISSION"],
     async run(core, args, out) {
-      await core.grantPermission(word(args, 0, "ROLE"), word(args, 1, "PERMISSION"));
+      await core.grantPermission(word(args, 0), word(args, 1));
       out("granted");
     },
   },
   "permission create": {
-    usage: "permission create PERMISSION [--description D]",
+    words: ["PERMISSION"],
+    options: { description: { value: "D" } },
     async run(core, args, out) {
-      const permission = await core.createPermission(word(args, 0, "PERMISSION"), one(args, "description", false) ?? null);
+      const permission = await core.createPermission(word(args, 0), one(args, "description") ?? null);
       out(`created permission ${permission.name} (${permission.id})`);
     },
   },
   "client create": {
-    usage: "client create --id ID [--secret S | --public] --grants g1,g2 [--scopes s1,s2]",
+    options: {
+      id: { value: "ID", required: true },
+      secret: { value: "S" },
+      "secret-stdin": { stdinFor: "secret" },
+      public: {},
+      grants: { value: "g1,g2", required: true },
+      scopes: { value: "s1,s2" },
+    },
+    groups: [{ names: ["secret", "secret-stdin", "public"] }],
     async run(core, args, out) {
       const client = await core.createClient({
-        id: one(args, "id") as string,
-        secret: one(args, "secret", false) ?? null,
+        id: need(args, "id"),
+        secret: one(args, "secret") ?? null,
         isPublic: args.flags.has("public"),
-        grants: csv(one(args, "grants")),
-        scopes: csv(one(args, "scopes", false)),
+        grants: csv(need(args, "grants")),
+        scopes: csv(one(args, "scopes")),
       });
       out(`created client ${client.id}`);
-      // Shown once; only its hash is stored.
+      // A generated secret is shown once; only its hash is stored.
       if (client.secret && !args.options.has("secret")) out(`client_secret: ${client.secret}`);
     },
   },
   "keys rotate": {
-    usage: "keys rotate",
     async run(core, _args, out) {
       const key = await core.rotateSigningKey();
       out(`new signing key: ${key.kid} (${key.alg})`);
@@ -125,7 +136,6 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   "keys list": {
-    usage: "keys list",
     async run(core, _args, out) {
       const { alg, keys } = await core.listSigningKeys();
       if (alg === "HS256") out("JWT_ALG=HS256: tokens are signed with the shared JWT_SECRET; no stored key is used");

@@ -4,66 +4,102 @@ import { createLogger } from "../logger.js";
 import { serve } from "../main.js";
 import { createGatehouse } from "../server.js";
 import { openStore } from "../store/kysely/connect.js";
-import { type Args, COMMANDS, UsageError } from "./commands.js";
+import { type Command, COMMANDS } from "./commands.js";
+import { type CommandSpec, type ParsedLine, parseCommandLine, UsageError, usageLine } from "./options.js";
+import { readSecretLine } from "./stdin.js";
 
-const FLAGS = new Set(["public"]);
+/** `serve` and `migrate` take nothing after their name; they run without the core. */
+const BUILTINS: Record<string, CommandSpec> = { serve: {}, migrate: {} };
 
-function parse(argv: string[]): Args {
-  const args: Args = { words: [], options: new Map(), flags: new Set() };
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i] as string;
-    if (!token.startsWith("--")) {
-      args.words.push(token);
-      continue;
-    }
-    const [name, inline] = token.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    if (FLAGS.has(name)) {
-      args.flags.add(name);
-      continue;
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    args.options.set(name, [...(args.options.get(name) ?? []), value]);
-  }
-  return args;
+type Found = { name: string; spec: CommandSpec; command?: Command; rest: string[] };
+
+/** The command named by the first one or two words of `argv`, and the words after it. */
+function find(argv: string[]): Found | null {
+  const [first = "", second = ""] = argv;
+  const pair = `${first} ${second}`;
+  const command = Object.hasOwn(COMMANDS, pair) ? COMMANDS[pair] : undefined;
+  if (command) return { name: pair, spec: command, command, rest: argv.slice(2) };
+  const builtin = Object.hasOwn(BUILTINS, first) ? BUILTINS[first] : undefined;
+  return builtin ? { name: first, spec: builtin, rest: argv.slice(1) } : null;
 }
 
 function usage(): string {
-  const lines = ["serve", "migrate", ...Object.values(COMMANDS).map((command) => command.usage)];
+  const lines = [
+    ...Object.entries(BUILTINS).map(([name, spec]) => usageLine(name, spec)),
+    ...Object.entries(COMMANDS).map(([name, command]) => usageLine(name, command)),
+    "help [COMMAND]",
+  ];
   return `usage: gatehouse <command>\n${lines.map((line) => `  ${line}`).join("\n")}\n`;
+}
+
+const commandUsage = (found: Found): string => `usage: gatehouse ${usageLine(found.name, found.spec)}\n`;
+
+/** A usage error: one line naming the problem, then the usage; exit status 2. */
+function refuse(message: string, usageText: string): number {
+  process.stderr.write(`error: ${message}\n${usageText}`);
+  // `serve` leaves the exit to the event loop (bin/gatehouse.js), so the status is set here too.
+  process.exitCode = 2;
+  return 2;
+}
+
+/** `help` lists every command; `help <command>` shows that command's usage. */
+function help(words: string[]): number {
+  if (words.length === 0) {
+    process.stdout.write(usage());
+    return 0;
+  }
+  const found = find(words);
+  if (!found || found.rest.length > 0) return refuse(`unknown command "${words.join(" ")}"`, usage());
+  process.stdout.write(commandUsage(found));
+  return 0;
 }
 
 /** `npx gatehouse <command>`: the same configuration and core as the server, no HTTP. */
 export async function run(argv: string[]): Promise<number> {
-  const [first = "help", second = "", ...rest] = argv;
-  if (first === "serve") return serve().then(() => 0);
-  if (first === "help" || first === "--help") {
-    process.stdout.write(usage());
+  const [first = "help"] = argv;
+  if (first === "help" || first === "--help") return help(argv.slice(1));
+  const found = find(argv);
+  if (!found) return refuse(`unknown command "${argv.slice(0, 2).join(" ")}"`, usage());
+  let parsed: ParsedLine;
+  try {
+    // Checked before anything is opened: a mistyped line changes nothing.
+    parsed = parseCommandLine(found.spec, found.rest);
+  } catch (error) {
+    if (error instanceof UsageError) return refuse(error.message, commandUsage(found));
+    throw error;
+  }
+  if (parsed.help) {
+    process.stdout.write(commandUsage(found));
     return 0;
   }
+  if (found.name === "serve") return serve().then(() => 0);
   try {
-    const config = loadConfig();
-    if (first === "migrate") {
-      const { store, migrate } = await openStore(config);
-      await migrate().finally(() => store.close());
-      process.stdout.write("database is up to date\n");
-      return 0;
-    }
-    const command = COMMANDS[`${first} ${second}`];
-    if (!command) throw new UsageError(`unknown command "${[first, second].join(" ").trim()}"`);
-    // Info level: administrative changes leave their audit line on stderr, like the server's.
-    const gatehouse = await createGatehouse(config, createLogger("info", process.stderr));
-    try {
-      await command.run(gatehouse.core, parse(rest), (line) => process.stdout.write(`${line}\n`));
-    } finally {
-      await gatehouse.close();
-    }
-    return 0;
+    return await execute(found, parsed);
   } catch (error) {
-    if (error instanceof UsageError) process.stderr.write(`error: ${error.message}\n${usage()}`);
-    else if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+    if (error instanceof UsageError) return refuse(error.message, commandUsage(found));
+    if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
     else if (isAuthError(error)) process.stderr.write(`error: ${error.code}${error.detail ? ` (${error.detail})` : ""}\n`);
     else throw error;
-    return error instanceof UsageError || error instanceof ConfigError ? 2 : 1;
+    return error instanceof ConfigError ? 2 : 1;
   }
+}
+
+async function execute(found: Found, { args, stdin }: ParsedLine): Promise<number> {
+  if (stdin) args.options.set(stdin.option, [await readSecretLine(process.stdin, stdin.flag)]);
+  const config = loadConfig();
+  // The one builtin that gets here (`serve` returned earlier) is `migrate`.
+  if (!found.command) {
+    const { store, migrate } = await openStore(config);
+    await migrate().finally(() => store.close());
+    process.stdout.write("database is up to date\n");
+    return 0;
+  }
+  // Info level: administrative changes leave their audit line on stderr, like the server's.
+  const gatehouse = await createGatehouse(config, createLogger("info", process.stderr));
+  try {
+    await found.command.run(gatehouse.core, args, (line) => process.stdout.write(`${line}\n`));
+  } finally {
+    await gatehouse.close();
+  }
+  return 0;
 }
