@@ -1,6 +1,62 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/** Relative imports that leave a folder for one of these are refused there (see ARCHITECTURE.md). */
+const outside = (...folders) => `^(\\.\\./)+(${folders.join("|")})(/|\\.js$)`;
+const DATABASE_DRIVERS = ["kysely", "pg", "better-sqlite3", "ioredis"];
+const bannedPackages = (names, message) => names.map((name) => ({ group: [name, `${name}/*`], message }));
+
+/** The layer rules, each as a `no-restricted-imports` pattern list. */
+const LAYERS = [
+  {
+    // The core is the domain: no framework, no database, nothing of the layers around it.
+    files: ["src/core/**"],
+    patterns: [
+      ...bannedPackages(
+        ["fastify", "@fastify/*", "nodemailer", "pino", ...DATABASE_DRIVERS],
+        "the core knows no HTTP, SQL or mail",
+      ),
+      {
+        regex: outside("http", "store", "dialects", "config", "mail", "cli", "server", "main", "cluster", "logger"),
+        message: "the core imports nothing outside src/core",
+      },
+    ],
+  },
+  {
+    // A dialect sees the core's public face, the shared HTTP helpers and its contract; never the
+    // store, the configuration, the core's insides or another dialect.
+    files: ["src/dialects/*/**"],
+    patterns: [
+      ...bannedPackages(DATABASE_DRIVERS, "a dialect never touches the database"),
+      {
+        regex: "^\\.\\./(?!types\\.js$|\\.\\./core/index\\.js$|\\.\\./http/)",
+        message: "a dialect imports only its own files, ../types.js, ../../core/index.js and ../../http/*",
+      },
+    ],
+  },
+  {
+    // The store implements the core's ports and nothing else of it.
+    files: ["src/store/**"],
+    patterns: [
+      ...bannedPackages(["fastify", "@fastify/*"], "the store knows no HTTP"),
+      {
+        regex: outside("http", "dialects", "config", "mail", "cli", "server", "main", "cluster"),
+        message: "the store imports only the core's ports",
+      },
+      { regex: "^(\\.\\./)+core/(?!ports\\.js$)", message: "the store imports only the core's ports (src/core/ports.ts)" },
+    ],
+  },
+  {
+    // Shared HTTP code serves every front door, so it names none and never reaches the store.
+    files: ["src/http/**"],
+    patterns: [
+      ...bannedPackages(["kysely", "pg", "better-sqlite3"], "HTTP code never touches the database"),
+      { regex: outside("store", "cli"), message: "HTTP code calls the core, never the store" },
+      { regex: "^(\\.\\./)+dialects/(?!types\\.js$)", message: "shared HTTP code names no dialect" },
+    ],
+  },
+];
+
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "data/"] },
   js.configs.recommended,
@@ -14,6 +70,7 @@ export default tseslint.config(
       "no-console": "error",
     },
   },
+  ...LAYERS.map(({ files, patterns }) => ({ files, rules: { "no-restricted-imports": ["error", { patterns }] } })),
   {
     files: ["scripts/**"],
     rules: { "no-console": "off" },
