@@ -6,7 +6,7 @@
  */
 
 import { availableParallelism } from "node:os";
-import { DAY, type Setting, type SettingValues, integer, list, oneOf, text, url } from "./setting.js";
+import { DAY, integer, list, oneOf, type Setting, type SettingValues, seconds, text, url } from "./setting.js";
 
 export const settings = {
   port: { env: "PORT", default: "8080", doc: "TCP port the HTTP server listens on.", parse: integer(0, 65_535) },
@@ -98,24 +98,17 @@ export const settings = {
     doc: "Shared secret for `JWT_ALG=HS256`: at least 32 bytes of randomness. Ignored otherwise.",
     parse: text,
   },
-  accessTokenTtl: {
-    env: "ACCESS_TOKEN_TTL",
-    default: "900",
-    doc: "Lifetime in seconds of access tokens issued by `/oauth/token`.",
-    parse: integer(1, 30 * DAY),
-  },
-  refreshTokenTtl: {
-    env: "REFRESH_TOKEN_TTL",
-    default: String(30 * DAY),
-    doc: "Absolute lifetime in seconds of a `/oauth/token` session and its refresh tokens.",
-    parse: integer(1, 365 * DAY),
-  },
-  refreshTokenIdleTtl: {
-    env: "REFRESH_TOKEN_IDLE_TTL",
-    default: String(7 * DAY),
-    doc: "Seconds an opaque refresh token may go unused before it dies; each rotation starts a new period, never past the session's absolute end.",
-    parse: integer(1, 365 * DAY),
-  },
+  accessTokenTtl: seconds("ACCESS_TOKEN_TTL", 900, "Lifetime in seconds of access tokens issued by `/oauth/token`.", 30 * DAY),
+  refreshTokenTtl: seconds(
+    "REFRESH_TOKEN_TTL",
+    30 * DAY,
+    "Absolute lifetime in seconds of a `/oauth/token` session and its refresh tokens.",
+  ),
+  refreshTokenIdleTtl: seconds(
+    "REFRESH_TOKEN_IDLE_TTL",
+    7 * DAY,
+    "Seconds an opaque refresh token may go unused before it dies; each rotation starts a new period, never past the session's absolute end.",
+  ),
   sessionPolicy: {
     env: "SESSION_POLICY",
     default: "per-terminal",

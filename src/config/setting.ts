@@ -58,3 +58,11 @@ export type SettingTable = Record<string, Setting<unknown>>;
 
 /** What a table's settings parse to. */
 export type SettingValues<T extends SettingTable> = { readonly [K in keyof T]: ReturnType<T[K]["parse"]> };
+
+/** A duration in whole seconds, from 1 up to `maxSeconds` (a year unless said otherwise). */
+export const seconds = (env: string, defaultSeconds: number, doc: string, maxSeconds = 365 * DAY): Setting<number> => ({
+  env,
+  default: String(defaultSeconds),
+  doc,
+  parse: integer(1, maxSeconds),
+});

@@ -3,7 +3,7 @@ import type { SettingTable, SettingValues } from "../config/setting.js";
 import type { BuiltInClient, FrontDoorCore, UserSummary } from "../core/index.js";
 
 // A dialect declares its settings with the same parsers as the core's own.
-export { boolean, DAY, integer, oneOf, type Setting, text, url } from "../config/setting.js";
+export { boolean, DAY, integer, oneOf, seconds, type Setting, text, url } from "../config/setting.js";
 
 export type DialectOptions<S extends SettingTable = SettingTable> = {
   /** The front-door face of the core: no administrative operation is reachable through it. */

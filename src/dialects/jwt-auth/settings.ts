@@ -1,16 +1,10 @@
-import { DAY, integer } from "../types.js";
+import { DAY, seconds } from "../types.js";
 
 export const settings = {
-  ttl: {
-    env: "JWT_AUTH_TTL",
-    default: String(2 * DAY),
-    doc: "Access-token lifetime in seconds for the `jwt-auth` dialect.",
-    parse: integer(1, 365 * DAY),
-  },
-  refreshWindow: {
-    env: "JWT_AUTH_REFRESH_WINDOW",
-    default: String(14 * DAY),
-    doc: "Seconds after the first login during which a `jwt-auth` token can still be refreshed.",
-    parse: integer(1, 365 * DAY),
-  },
+  ttl: seconds("JWT_AUTH_TTL", 2 * DAY, "Access-token lifetime in seconds for the `jwt-auth` dialect."),
+  refreshWindow: seconds(
+    "JWT_AUTH_REFRESH_WINDOW",
+    14 * DAY,
+    "Seconds after the first login during which a `jwt-auth` token can still be refreshed.",
+  ),
 };

@@ -1,4 +1,4 @@
-import { boolean, DAY, integer, text } from "../types.js";
+import { boolean, DAY, seconds, text } from "../types.js";
 
 export const settings = {
   clientId: {
@@ -13,18 +13,8 @@ export const settings = {
     doc: "The secret those front ends ship (so it is no secret); empty makes the client public.",
     parse: text,
   },
-  accessTtl: {
-    env: "SPRING_ACCESS_TTL",
-    default: "3600",
-    doc: "Access-token lifetime in seconds for the `spring-oauth` client.",
-    parse: integer(1, 365 * DAY),
-  },
-  refreshTtl: {
-    env: "SPRING_REFRESH_TTL",
-    default: String(DAY),
-    doc: "Refresh-token (session) lifetime in seconds for the `spring-oauth` client.",
-    parse: integer(1, 365 * DAY),
-  },
+  accessTtl: seconds("SPRING_ACCESS_TTL", 3600, "Access-token lifetime in seconds for the `spring-oauth` client."),
+  refreshTtl: seconds("SPRING_REFRESH_TTL", DAY, "Refresh-token (session) lifetime in seconds for the `spring-oauth` client."),
   checkTokenOpen: {
     env: "SPRING_CHECK_TOKEN_OPEN",
     default: "false",
