@@ -1,3 +1,4 @@
+import { queryDatabase } from "./database.js";
 import type { Response, TestServer } from "./server.js";
 
 /**
@@ -63,4 +64,17 @@ export const PASSWORD_CHECK_DOORS: LoginDoor[] = [
 export async function registerAccount(gh: TestServer, username: string, password: string): Promise<void> {
   const response = await gh.post("/api/auth/register", { json: { username, password } });
   if (response.body?.code !== 0) throw new Error(`register ${username}: ${response.text}`);
+}
+
+/**
+ * How many of the user's failed logins were checked against the stored hash: the audited login
+ * failures without a detail, which leaves out the attempts refused as locked.
+ */
+export async function evaluatedFailures(gh: TestServer, userId: string): Promise<number> {
+  const [row] = await queryDatabase<{ n: number | string }>(
+    gh.databaseUrl,
+    "select count(*) as n from audit_events where event = 'login' and outcome = 'failure' and user_id = ? and detail is null",
+    [userId],
+  );
+  return Number(row?.n);
 }

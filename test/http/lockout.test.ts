@@ -1,7 +1,7 @@
 // test-databases: each
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { queryDatabase } from "../helpers/database.js";
+import { evaluatedFailures } from "../helpers/login-doors.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 const PASSWORD = "correct horse battery";
@@ -14,15 +14,6 @@ const token = (gh: TestServer, username: string, password: string) =>
   gh.post("/oauth/token", { form: { grant_type: "password", username, password, client_id: "watup", client_secret: "watup" } });
 const register = (gh: TestServer, username: string) => gh.post("/api/auth/register", { json: { username, password: PASSWORD } });
 
-/** Password checks that actually ran against the stored hash (not refused as locked). */
-async function evaluatedFailures(gh: TestServer, userId: string): Promise<number> {
-  const [row] = await queryDatabase<{ n: number | string }>(
-    gh.databaseUrl,
-    "select count(*) as n from audit_events where event = 'login' and outcome = 'failure' and user_id = ? and detail is null",
-    [userId],
-  );
-  return Number(row?.n);
-}
 
 describe("per-account lockout with a short lock (LOCKOUT_THRESHOLD=3, LOCKOUT_SECONDS=2)", () => {
   let gh: TestServer;

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { queryDatabase } from "../helpers/database.js";
-import { LOGIN_DOORS, type LoginDoor, PASSWORD_CHECK_DOORS, registerAccount } from "../helpers/login-doors.js";
+import { evaluatedFailures, LOGIN_DOORS, type LoginDoor, PASSWORD_CHECK_DOORS, registerAccount } from "../helpers/login-doors.js";
 import { basic, type Client, createClient, isActive, login, refreshGrant, sleep } from "../helpers/oauth.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
@@ -20,15 +20,6 @@ async function userIdOf(gh: TestServer, username: string): Promise<string> {
   return response.body.data.payload.user.user_id;
 }
 
-/** Password checks that ran against the stored hash (failures not refused as locked). */
-async function evaluatedFailures(gh: TestServer, userId: string): Promise<number> {
-  const [row] = await queryDatabase<{ n: number | string }>(
-    gh.databaseUrl,
-    "select count(*) as n from audit_events where event = 'login' and outcome = 'failure' and user_id = ? and detail is null",
-    [userId],
-  );
-  return Number(row?.n);
-}
 
 describe(`every password check counts towards the lockout (LOCKOUT_THRESHOLD=${THRESHOLD}, 60 s) (bar 17)`, () => {
   let gh: TestServer;
