@@ -60,3 +60,21 @@ export function mergedInput(query: unknown, body: unknown): Record<string, unkno
   if (!fromBody) return null;
   return Object.assign(Object.create(null) as Record<string, unknown>, asRecord(query) ?? {}, fromBody);
 }
+
+/** What is wrong with a request's fields; `null` when the input is not an object at all. */
+export type FieldProblem<K extends string> = { missing: K[]; invalid: K[] } | null;
+
+/**
+ * The named fields as present, non-empty strings, or the error `refuse` makes of what is wrong:
+ * every front door reads its fields this way and words the refusal in its own format.
+ */
+export function requireFields<K extends string>(
+  input: Record<string, unknown> | null,
+  names: readonly K[],
+  refuse: (problem: FieldProblem<K>) => Error,
+): Record<K, string> {
+  if (!input) throw refuse(null);
+  const { values, missing, invalid } = readFields(input, names);
+  if (missing.length + invalid.length > 0) throw refuse({ missing, invalid });
+  return values as Record<K, string>;
+}

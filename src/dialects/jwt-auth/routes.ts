@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AuthError, type FrontDoorCore, type SessionRecord, type UserRecord } from "../../core/index.js";
-import { mergedInput, readFields } from "../../http/fields.js";
+import { mergedInput, requireFields } from "../../http/fields.js";
 import { requestMeta } from "../../http/request-meta.js";
 import type { DialectOptions } from "../types.js";
 import type { settings } from "./settings.js";
@@ -9,18 +9,15 @@ import { envelope, tokenData, wireClaims } from "./translate.js";
 
 /** Laravel's `required|string` on each field, all reported at once. */
 function validated<K extends Field>(request: FastifyRequest, names: readonly K[]): Record<K, string> {
-  const input = mergedInput(request.query, request.body);
-  if (!input) throw new AuthError("invalid_request");
-  const { values, missing, invalid } = readFields(input, names);
-  if (missing.length + invalid.length > 0) {
+  return requireFields(mergedInput(request.query, request.body), names, (problem) => {
+    if (problem === null) return new AuthError("invalid_request");
     const fields: Record<string, string[]> = {};
     for (const name of names) {
-      if (missing.includes(name)) fields[name] = [required(name)];
-      if (invalid.includes(name)) fields[name] = [mustBeString(name)];
+      if (problem.missing.includes(name)) fields[name] = [required(name)];
+      if (problem.invalid.includes(name)) fields[name] = [mustBeString(name)];
     }
-    throw new ValidationFailed(fields);
-  }
-  return values as Record<K, string>;
+    return new ValidationFailed(fields);
+  });
 }
 
 /** The access token from `Authorization: Bearer`; any problem at all is 401 `Unauthorized`. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { AuthError } from "../../core/index.js";
-import { asRecord, INVALID, stringField } from "../../http/fields.js";
+import { asRecord, INVALID, requireFields, stringField } from "../../http/fields.js";
 import { requestMeta } from "../../http/request-meta.js";
 import type { DialectOptions } from "../types.js";
 import type { settings } from "./settings.js";
@@ -11,12 +11,10 @@ import { ok, wirePayload } from "./translate.js";
 /** Username and password, both required and non-empty; a non-string is a format error. */
 function credentials(body: unknown): { username: string; password: string; record: Record<string, unknown> } {
   const record = asRecord(body);
-  if (!record) throw new AuthError("invalid_request");
-  const username = stringField(record, "username");
-  const password = stringField(record, "password");
-  if (username === INVALID || password === INVALID) throw new AuthError("invalid_request");
-  if (!username || !password) throw new AuthError("username_required");
-  return { username, password, record };
+  const { username, password } = requireFields(record, ["username", "password"], (problem) =>
+    problem === null || problem.invalid.length > 0 ? new AuthError("invalid_request") : new AuthError("username_required"),
+  );
+  return { username, password, record: record ?? {} };
 }
 
 export async function routes(app: FastifyInstance, { core, settings: own }: DialectOptions<typeof settings>): Promise<void> {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type FrontDoorCore, isAuthError } from "../../core/index.js";
 import { requireClient } from "../../http/client-auth.js";
-import { asRecord, mergedInput, readFields } from "../../http/fields.js";
+import { asRecord, mergedInput, requireFields } from "../../http/fields.js";
 import { requestMeta } from "../../http/request-meta.js";
 import type { DialectOptions } from "../types.js";
 import { FULL_AUTHENTICATION, SpringFailure, TOKEN_EXPIRED, TOKEN_NOT_RECOGNISED } from "./errors.js";
@@ -10,12 +10,12 @@ import { account, ok, refused } from "./translate.js";
 
 /** Query and body merged; the named fields are required, non-empty strings. */
 function fields<K extends string>(request: FastifyRequest, names: readonly K[]) {
-  const input = mergedInput(request.query, request.body);
-  if (!input) throw new SpringFailure("参数格式错误");
-  const { values, missing, invalid } = readFields(input, names);
-  if (invalid.length > 0) throw new SpringFailure("参数格式错误");
-  if (missing.length > 0) throw new SpringFailure(`缺少参数：${missing.join(", ")}`);
-  return { values: values as Record<K, string>, input };
+  const values = requireFields(mergedInput(request.query, request.body), names, (problem) =>
+    problem === null || problem.invalid.length > 0
+      ? new SpringFailure("参数格式错误")
+      : new SpringFailure(`缺少参数：${problem.missing.join(", ")}`),
+  );
+  return { values };
 }
 
 /** An access token and its session, or the reason it is not active (`expired` or anything else). */

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AuthError, lookupUsername } from "../../core/index.js";
-import { asRecord, readFields } from "../../http/fields.js";
+import { asRecord, requireFields } from "../../http/fields.js";
 import { requestMeta } from "../../http/request-meta.js";
 import type { DialectOptions } from "../types.js";
 import { INVALID_TOKEN, TerminalFailure } from "./errors.js";
@@ -10,12 +10,11 @@ const OK = { message: "ok" };
 
 /** The named string fields, all required: a missing one is a 401 saying which. */
 function fields<K extends string>(request: FastifyRequest, names: readonly K[]): Record<K, string> {
-  const record = asRecord(request.body);
-  if (!record) throw new AuthError("invalid_request");
-  const { values, missing, invalid } = readFields(record, names);
-  if (invalid.length > 0) throw new AuthError("invalid_request");
-  if (missing.length > 0) throw new TerminalFailure(401, `${missing.join(", ")} required`);
-  return values as Record<K, string>;
+  return requireFields(asRecord(request.body), names, (problem) =>
+    problem === null || problem.invalid.length > 0
+      ? new AuthError("invalid_request")
+      : new TerminalFailure(401, `${problem.missing.join(", ")} required`),
+  );
 }
 
 export async function routes(app: FastifyInstance, { core, settings: own }: DialectOptions<typeof settings>): Promise<void> {
