@@ -12,7 +12,6 @@ export const ERROR_CODES = {
   invalid_scope: "The requested scope is unknown or exceeds what the client or grant allows.",
   invalid_credentials: "Unknown user or wrong password (the two are indistinguishable).",
   account_disabled: "The password is correct but the account is disabled.",
-  username_required: "The username or password is missing.",
   username_taken: "The username is already registered.",
   username_invalid: "The username is empty, too long or contains forbidden characters.",
   email_taken: "The email address belongs to another account.",

@@ -48,7 +48,6 @@ export const STATUS: Record<ErrorCode, number> = {
   invalid_scope: 400,
   invalid_credentials: 401,
   account_disabled: 401,
-  username_required: 400,
   username_taken: 409,
   username_invalid: 400,
   email_taken: 409,

@@ -49,15 +49,10 @@ export async function routes(app: FastifyInstance, { core, settings: own }: Dial
     });
     return issue(request, user, session);
   };
+  // Every token: this dialect's lifetime, the user's number as `sub`, the issuing endpoint as `iss`.
+  const tokenOptions = (request: FastifyRequest) => ({ ttlSeconds, subject: "seq" as const, claims: claimsFor(request) });
   const issue = async (request: FastifyRequest, user: UserRecord, session: SessionRecord) => {
-    const issued = await core.issueAccessToken({
-      user,
-      session,
-      ttlSeconds,
-      subject: "seq",
-      atLogin: true,
-      claims: claimsFor(request),
-    });
+    const issued = await core.issueAccessToken({ ...tokenOptions(request), user, session, atLogin: true });
     return envelope(tokenData(issued));
   };
 
@@ -84,12 +79,7 @@ export async function routes(app: FastifyInstance, { core, settings: own }: Dial
   // The presented token dies at once; the new one keeps the first login's `iat`.
   app.get("/refreshToken", async (request) => {
     const session = await authenticated(core, request);
-    const issued = await core.exchangeAccessToken(session, {
-      ttlSeconds,
-      subject: "seq",
-      keepLoginIat: true,
-      claims: claimsFor(request),
-    });
+    const issued = await core.exchangeAccessToken(session, { ...tokenOptions(request), keepLoginIat: true });
     return envelope(tokenData(issued));
   });
 

@@ -12,6 +12,12 @@ export class TokenHeaderError extends Error {
   }
 }
 
+/** A refusal in the envelope with this dialect's own message (HTTP 200, `code: 1`). */
+export class EnvelopeRefusal extends Error {}
+
+/** The original's answer to a missing or empty username or password. */
+export const CREDENTIALS_REQUIRED = "用户名密码不能为空";
+
 export const TOKEN_MESSAGES = {
   missingHeader: "Missing Authorization Header",
   missingBearer: "Missing 'Bearer' type in 'Authorization' header. Expected 'Authorization: Bearer <JWT>'",
@@ -32,13 +38,12 @@ export const TOKEN_MESSAGES = {
  */
 export function createFailures(policy: PasswordPolicy): (code: ErrorCode) => Failure {
   const business = withStatus(200, {
-    ...zhPasswordMessages(policy, "用户名"),
-    username_required: "用户名密码不能为空",
     username_taken: "用户名已存在",
     email_taken: "邮箱已经存在",
     invalid_credentials: "登录失败",
     account_disabled: "账号被禁用",
     username_invalid: "用户名须为1到64个字符，且不能包含空白或控制字符",
+    ...zhPasswordMessages(policy, "用户名"),
   });
   return failureTable(business, ZH_TRANSPORT_MESSAGES);
 }

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { toErrorCode } from "../../http/problems.js";
 import { type DialectOptions, defineDialect } from "../types.js";
-import { createFailures, TokenHeaderError } from "./errors.js";
+import { createFailures, EnvelopeRefusal, TokenHeaderError } from "./errors.js";
 import { routes } from "./routes.js";
 import { settings } from "./settings.js";
 import { fail } from "./translate.js";
@@ -19,6 +19,7 @@ export const jwtExtended = defineDialect({
       async (scope) => {
         scope.setErrorHandler((error: FastifyError | Error, request, reply) => {
           if (error instanceof TokenHeaderError) return reply.code(error.status).send({ msg: error.msg });
+          if (error instanceof EnvelopeRefusal) return reply.code(200).send(fail(error.message));
           const { status, message } = failureFor(toErrorCode(error, request.log).code);
           return reply.code(status).send(fail(message));
         });

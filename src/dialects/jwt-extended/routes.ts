@@ -6,13 +6,14 @@ import { requestMeta } from "../../http/request-meta.js";
 import type { DialectOptions } from "../types.js";
 import type { settings } from "./settings.js";
 import { requireToken } from "./bearer.js";
+import { CREDENTIALS_REQUIRED, EnvelopeRefusal } from "./errors.js";
 import { ok, wirePayload } from "./translate.js";
 
 /** Username and password, both required and non-empty; a non-string is a format error. */
 function credentials(body: unknown): { username: string; password: string; record: Record<string, unknown> } {
   const record = asRecord(body);
   const { username, password } = requireFields(record, ["username", "password"], (problem) =>
-    problem === null || problem.invalid.length > 0 ? new AuthError("invalid_request") : new AuthError("username_required"),
+    problem === null || problem.invalid.length > 0 ? new AuthError("invalid_request") : new EnvelopeRefusal(CREDENTIALS_REQUIRED),
   );
   return { username, password, record: record ?? {} };
 }
