@@ -1,4 +1,11 @@
-import type { AuditEvent, MailSender, Store, TransactionOptions } from "./ports.js";
+import {
+  type AuditEvent,
+  type MailSender,
+  SELF_TRANSACTING,
+  type Store,
+  type TransactionOptions,
+  type TransactionRepositories,
+} from "./ports.js";
 import type { PasswordHasher } from "./passwords/hasher.js";
 import type { PasswordPolicy } from "./passwords/policy.js";
 import type { SessionPolicy } from "./sessions/sessions.js";
@@ -64,21 +71,61 @@ export async function audit(ctx: CoreContext, event: Omit<AuditEvent, "at">): Pr
 }
 
 /**
+ * What a method that opens a transaction becomes inside one: no call to it type-checks (no
+ * argument is assignable to `never`), and one made through a wider type throws. On SQLite such
+ * a transaction would wait for the batch its caller holds open: a deadlock.
+ */
+type Refused = (...forbidden: never[]) => never;
+
+type SelfTransacting = typeof SELF_TRANSACTING;
+
+/**
+ * The store of a context inside a transaction: the repositories bound to it, with every
+ * self-transacting method (and `transaction`) refused.
+ */
+export type TransactionStore = {
+  [R in keyof TransactionRepositories]: R extends keyof SelfTransacting
+    ? TransactionRepositories[R] & Record<SelfTransacting[R][number], Refused>
+    : TransactionRepositories[R];
+} & { transaction: Refused; ping: Store["ping"]; close: Store["close"] };
+
+/**
+ * A context whose store is one transaction (given by `inTransaction`). It can be handed to a
+ * function that takes a `CoreContext`; there a refused method fails when called.
+ */
+export type TransactionContext = Omit<CoreContext, "store"> & {
+  store: TransactionStore;
+  /** Marks the context: `inTransaction` does not accept it. */
+  readonly withinTransaction: true;
+};
+
+/**
  * Runs `work` with a context whose store is one transaction: its writes (audit records
  * included) commit together, once. `work` may await only that store (see `Store.transaction`).
+ * A context that is already inside a transaction is refused, at compile time where its type
+ * says so, and otherwise when called.
  */
 export function inTransaction<T>(
-  ctx: CoreContext,
-  work: (tx: CoreContext) => Promise<T>,
+  ctx: CoreContext & { readonly withinTransaction?: never },
+  work: (tx: TransactionContext) => Promise<T>,
   options?: TransactionOptions,
 ): Promise<T> {
   return ctx.store.transaction(
-    (repositories) => work({ ...ctx, store: { ...ctx.store, ...repositories, transaction: refuseNestedTransaction } }),
+    (repositories) => work({ ...ctx, store: transactionStore(ctx.store, repositories), withinTransaction: true }),
     options,
   );
 }
 
-/** On SQLite a nested transaction would wait for the batch its caller holds open: a deadlock. */
-const refuseNestedTransaction = (): never => {
+function transactionStore(store: Store, repositories: TransactionRepositories): TransactionStore {
+  const refusing = Object.fromEntries(
+    Object.entries(SELF_TRANSACTING).map(([name, methods]) => [
+      name,
+      { ...repositories[name as keyof SelfTransacting], ...Object.fromEntries(methods.map((method) => [method, refuse])) },
+    ]),
+  );
+  return { ...repositories, ...refusing, transaction: refuse, ping: store.ping, close: store.close } as TransactionStore;
+}
+
+const refuse: Refused = () => {
   throw new Error("a transaction cannot be opened inside another");
 };

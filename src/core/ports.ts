@@ -117,14 +117,14 @@ export class UniqueViolation extends Error {
 }
 
 export interface UserRepository {
-  /** Inserts the user and gives it the named roles, atomically. */
+  /** Inserts the user and gives it the named roles: a transaction of its own. */
   insert(user: NewUser, roleNames: string[]): Promise<UserRecord>;
   findById(id: string): Promise<UserRecord | null>;
   findByCanonicalName(canonical: string): Promise<UserRecord | null>;
   findByCanonicalEmail(canonical: string): Promise<UserRecord | null>;
   setStatus(id: string, status: UserStatus, at: number): Promise<boolean>;
   setPasswordHash(id: string, hash: string, at: number): Promise<void>;
-  /** Sets a new hash and revokes every session of the user but `keepSessionId`, atomically. */
+  /** Sets a new hash and revokes every session of the user but `keepSessionId`: a transaction of its own. */
   changePassword(id: string, hash: string, at: number, keepSessionId: string | null): Promise<void>;
   recordLogin(id: string, at: number): Promise<void>;
   /**
@@ -178,9 +178,9 @@ export interface RefreshTokenRepository {
   insert(token: RefreshTokenRecord): Promise<void>;
   findById(id: string): Promise<RefreshTokenRecord | null>;
   /**
-   * Marks the token used, inserts its successor and sets the session's last use to `at`, in
-   * one transaction, only if the token was not used yet: true for exactly one caller, however
-   * many race.
+   * Marks the token used, inserts its successor and sets the session's last use to `at`, as a
+   * transaction of its own, only if the token was not used yet: true for exactly one caller,
+   * however many race.
    */
   rotate(id: string, successor: RefreshTokenRecord, at: number): Promise<boolean>;
 }
@@ -213,7 +213,7 @@ export interface CodeRepository {
   releaseSend(purpose: string, target: string, reservedAt: number): Promise<void>;
   /** Stores a code that is not yet usable: its mail has not been accepted yet. */
   insert(code: CodeRecord): Promise<void>;
-  /** Its mail was accepted: the code becomes usable and supersedes every earlier one. */
+  /** Its mail was accepted: the code becomes usable and supersedes every earlier one (a transaction of its own). */
   markSent(code: CodeRecord, at: number): Promise<void>;
   delete(id: string): Promise<void>;
   /** The newest sent code for the purpose and target that is neither used nor superseded. */
@@ -257,6 +257,26 @@ export interface Repositories {
   audit: AuditRepository;
 }
 
+/**
+ * The repository methods that are transactions of their own. They are absent from the
+ * repositories bound to a transaction (calling one there is a compile error): on SQLite a
+ * transaction opened inside another would wait for the batch its caller holds open, forever.
+ */
+export const SELF_TRANSACTING = {
+  users: ["insert", "changePassword"],
+  refreshTokens: ["rotate"],
+  codes: ["markSent"],
+} as const satisfies { [R in keyof Repositories]?: readonly (keyof Repositories[R])[] };
+
+type SelfTransacting = typeof SELF_TRANSACTING;
+
+/** The repositories bound to one transaction: every method but those that are transactions of their own. */
+export type TransactionRepositories = {
+  [R in keyof Repositories]: R extends keyof SelfTransacting
+    ? Omit<Repositories[R], SelfTransacting[R][number]>
+    : Repositories[R];
+};
+
 export type TransactionOptions = {
   /**
    * Settle once committed, without waiting for the commit to reach the disk: it gets there with
@@ -272,12 +292,12 @@ export interface Store extends Repositories {
   /**
    * Runs `work` as one transaction over repositories bound to it: all of its writes commit
    * together or not at all, and the promise settles once they are durable. `work` must await
-   * nothing but those repositories (no hashing, no mail), and must not call the methods that
-   * are transactions of their own (`users.insert`, `users.changePassword`,
-   * `refreshTokens.rotate`, `codes.markSent`). On SQLite the transactions of concurrent
-   * requests share one commit (group commit).
+   * nothing but those repositories (no hashing, no mail); the methods that are transactions of
+   * their own are not among them (`SELF_TRANSACTING`). On SQLite every write goes through one
+   * path, the group commit: the transactions of concurrent requests share one commit, and so do
+   * the self-transacting methods and every single write made on the store itself.
    */
-  transaction<T>(work: (repositories: Repositories) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  transaction<T>(work: (repositories: TransactionRepositories) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Throws if the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

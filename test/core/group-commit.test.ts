@@ -1,3 +1,4 @@
+// test-databases: sqlite
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

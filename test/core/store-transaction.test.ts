@@ -1,3 +1,4 @@
+// test-databases: each
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -5,11 +6,11 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Kysely, SqliteDialect } from "kysely";
 import SQLite from "better-sqlite3";
-import { type CoreContext, inTransaction } from "../../src/core/context.js";
+import { type CoreContext, inTransaction, type TransactionContext } from "../../src/core/context.js";
 import { openStore } from "../../src/store/kysely/connect.js";
 import type { Database } from "../../src/store/kysely/database.js";
 import { precompiled } from "../../src/store/kysely/precompiled.js";
-import type { Store } from "../../src/core/ports.js";
+import type { NewUser, Store } from "../../src/core/ports.js";
 import { createPostgresDatabase, type PostgresDatabase, testDatabase } from "../helpers/database.js";
 
 // `Store.transaction` on the database under test (SQLite, where it joins the group commit, or
@@ -65,9 +66,51 @@ describe(`store transactions (${testDatabase()})`, () => {
   it("refuses a transaction opened inside another, instead of waiting for it forever", async () => {
     const ctx = { store } as CoreContext;
     await assert.rejects(
+      // @ts-expect-error a context inside a transaction is not accepted by `inTransaction`
       inTransaction(ctx, (tx) => inTransaction(tx, async () => "never")),
       /cannot be opened inside another/,
     );
+    // Through the wider type (a helper that takes any `CoreContext`), it fails when called.
+    const viaHelper = (helperCtx: CoreContext) => inTransaction(helperCtx, async () => "never");
+    await assert.rejects(
+      inTransaction(ctx, (tx) => viaHelper(tx)),
+      /cannot be opened inside another/,
+    );
+  });
+
+  // The methods that are transactions of their own are not there inside a transaction: each
+  // `@ts-expect-error` below fails the type check (npm test runs tsc) if the call compiles.
+  it("has no self-transacting method on the repositories of a transaction", async () => {
+    const token = { id: "t", sessionId: "s", secretHash: "h", createdAt: 0, expiresAt: 1, usedAt: null };
+    const code = { id: "c", purpose: "p", target: "t", codeHash: "h", createdAt: 0, expiresAt: 1, attempts: 0, consumedAt: null };
+    const absent = await store.transaction(async (tx) => [
+      // @ts-expect-error users.insert opens a transaction of its own
+      tx.users.insert,
+      // @ts-expect-error users.changePassword opens a transaction of its own
+      tx.users.changePassword,
+      // @ts-expect-error refreshTokens.rotate opens a transaction of its own
+      tx.refreshTokens.rotate,
+      // @ts-expect-error codes.markSent opens a transaction of its own
+      tx.codes.markSent,
+    ]);
+    assert.deepEqual(absent, [undefined, undefined, undefined, undefined]);
+    const ctx = { store } as CoreContext;
+    const calls = [
+      // @ts-expect-error no call to a refused method type-checks
+      (tx: TransactionContext) => tx.store.users.insert({} as NewUser, []),
+      // @ts-expect-error no call to a refused method type-checks
+      (tx: TransactionContext) => tx.store.users.changePassword("u", "h", 0, null),
+      // @ts-expect-error no call to a refused method type-checks
+      (tx: TransactionContext) => tx.store.refreshTokens.rotate("t", token, 0),
+      // @ts-expect-error no call to a refused method type-checks
+      (tx: TransactionContext) => tx.store.codes.markSent(code, 0),
+    ];
+    for (const call of calls) {
+      await assert.rejects(
+        inTransaction(ctx, async (tx) => call(tx)),
+        /cannot be opened inside another/,
+      );
+    }
   });
 
   it("keeps concurrent transactions apart: one that throws does not undo the others", async () => {

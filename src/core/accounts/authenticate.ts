@@ -1,20 +1,31 @@
 import type { UserRecord } from "../ports.js";
-import { audit, type CoreContext, inTransaction, type RequestMeta } from "../context.js";
+import { audit, type CoreContext, inTransaction, type RequestMeta, type TransactionContext } from "../context.js";
 import { AuthError } from "../errors.js";
 import { normalisePassword } from "../passwords/policy.js";
 import { canonicalEmail, lookupUsername } from "./identifiers.js";
 
-/** The account an identifier names: a login name, or (when allowed and it has an `@`) an email. */
+/**
+ * The account an identifier names: a login name, or (when allowed and it has an `@`) an email.
+ * An identifier that cannot be a name or an address names no account; a failing lookup is no
+ * answer at all, and its error goes on (a database that cannot be reached is a 503).
+ */
 async function findAccount(ctx: CoreContext, identifier: string, mayBeEmail: boolean): Promise<UserRecord | null> {
   if (mayBeEmail && identifier.includes("@")) {
-    try {
-      return await ctx.store.users.findByCanonicalEmail(canonicalEmail(identifier));
-    } catch {
-      return null;
-    }
+    const canonical = lookupEmail(identifier);
+    return canonical === null ? null : ctx.store.users.findByCanonicalEmail(canonical);
   }
   const canonical = lookupUsername(identifier);
   return canonical === null ? null : ctx.store.users.findByCanonicalName(canonical);
+}
+
+/** The lookup form of an address that may not be valid; `null` when it cannot exist. */
+function lookupEmail(identifier: string): string | null {
+  try {
+    return canonicalEmail(identifier);
+  } catch (error) {
+    if (error instanceof AuthError && error.code === "email_invalid") return null;
+    throw error;
+  }
 }
 
 const MAX_LOCK_MS = 3_600_000;
@@ -29,15 +40,15 @@ function attemptCounter(ctx: CoreContext, user: UserRecord | null, identifier: s
   const { lockoutThreshold: threshold } = ctx.settings;
   if (user) {
     return {
-      reserve: (tx: CoreContext) => tx.store.users.reserveLoginAttempt(user.id, ctx.now(), threshold),
-      lockIfOverThreshold: (tx: CoreContext, lockMs: number) =>
+      reserve: (tx: TransactionContext) => tx.store.users.reserveLoginAttempt(user.id, ctx.now(), threshold),
+      lockIfOverThreshold: (tx: TransactionContext, lockMs: number) =>
         tx.store.users.lockIfOverThreshold(user.id, ctx.now(), threshold, lockMs),
     };
   }
   const key = ctx.secretHash(`login:${identifier.normalize("NFKC").toLowerCase()}`);
   return {
-    reserve: (tx: CoreContext) => tx.store.loginThrottle.reserve(key, ctx.now(), threshold),
-    lockIfOverThreshold: (tx: CoreContext, lockMs: number) =>
+    reserve: (tx: TransactionContext) => tx.store.loginThrottle.reserve(key, ctx.now(), threshold),
+    lockIfOverThreshold: (tx: TransactionContext, lockMs: number) =>
       tx.store.loginThrottle.lockIfOverThreshold(key, ctx.now(), threshold, lockMs),
   };
 }
@@ -103,9 +114,9 @@ type Refusal = {
  * Locks the counter once it is over the threshold, audits, and throws: one transaction, lazily
  * flushed. A refusal acknowledges no write, so it need not wait for the disk. Every refusal then
  * costs the same whatever it wrote: the disk flush, whose time depends on how many pages a commit
- * changed (a new counter for an unknown name, an update of an account), stays out of its answer
- * (bar 9). A crash of the process loses none of it; only a power loss in the next moments can
- * forget the last refusals' counts and audit records.
+ * changed (a new counter for an unknown name, an update of an account), stays out of its answer,
+ * whose timing must not tell whether the account exists. A crash of the process loses none of it;
+ * only a power loss in the next moments can forget the last refusals' counts and audit records.
  */
 async function refuse(ctx: CoreContext, { user, admitted, matches, counter, ip }: Refusal): Promise<never> {
   const lockMs = Math.min(ctx.settings.lockoutSeconds * 1000 * 2 ** (user?.lockouts ?? 0), MAX_LOCK_MS);
@@ -136,7 +147,7 @@ export async function withRecordedSuccess<T>(
   ctx: CoreContext,
   { user, upgradedHash }: CheckedCredentials,
   ip: string | null,
-  work: (tx: CoreContext) => Promise<T>,
+  work: (tx: TransactionContext) => Promise<T>,
 ): Promise<T> {
   try {
     return await inTransaction(ctx, async (tx) => {

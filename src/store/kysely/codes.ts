@@ -1,10 +1,13 @@
 import { type Kysely, sql } from "kysely";
-import type { CodeRepository } from "../../core/ports.js";
+import type { CodeRecord, TransactionRepositories } from "../../core/ports.js";
 import type { Database } from "./database.js";
 
 const DAY_MS = 86_400_000;
 
-export function createCodeRepository(db: Kysely<Database>): CodeRepository {
+/** The code repository's methods that run inside their caller's transaction. */
+export type CodeStatements = TransactionRepositories["codes"];
+
+export function createCodeRepository(db: Kysely<Database>): CodeStatements {
   return {
     async reserveSend(purpose, target, now, cooldownMs, dailyCap) {
       await db
@@ -58,20 +61,6 @@ export function createCodeRepository(db: Kysely<Database>): CodeRepository {
           consumed_at: code.consumedAt,
         })
         .execute();
-    },
-    markSent(code, at) {
-      return db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable("verification_codes")
-          .set({ superseded_at: at })
-          .where("purpose", "=", code.purpose)
-          .where("target", "=", code.target)
-          .where("id", "!=", code.id)
-          .where("superseded_at", "is", null)
-          .where("consumed_at", "is", null)
-          .execute();
-        await trx.updateTable("verification_codes").set({ sent_at: at }).where("id", "=", code.id).execute();
-      });
     },
     async delete(id) {
       await db.deleteFrom("verification_codes").where("id", "=", id).execute();
@@ -127,4 +116,18 @@ export function createCodeRepository(db: Kysely<Database>): CodeRepository {
         .execute();
     },
   };
+}
+
+/** `CodeRepository.markSent` on a transaction's connection: every earlier live code is superseded. */
+export async function markCodeSent(trx: Kysely<Database>, code: CodeRecord, at: number): Promise<void> {
+  await trx
+    .updateTable("verification_codes")
+    .set({ superseded_at: at })
+    .where("purpose", "=", code.purpose)
+    .where("target", "=", code.target)
+    .where("id", "!=", code.id)
+    .where("superseded_at", "is", null)
+    .where("consumed_at", "is", null)
+    .execute();
+  await trx.updateTable("verification_codes").set({ sent_at: at }).where("id", "=", code.id).execute();
 }

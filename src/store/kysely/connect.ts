@@ -4,17 +4,13 @@ import SQLite from "better-sqlite3";
 import type { PoolClient } from "pg";
 import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import type { Repositories, Store } from "../../core/ports.js";
-import { createCodeRepository } from "./codes.js";
 import type { Database } from "./database.js";
-import { WRITE_LOCK_WAIT_MS, createGroupCommit, groupCommittedRotation } from "./group-commit.js";
-import { createHousekeepingRepository } from "./housekeeping.js";
-import { createLoginThrottleRepository } from "./login-throttle.js";
+import { WRITE_LOCK_WAIT_MS, createGroupCommit } from "./group-commit.js";
 import { statementName } from "./precompiled.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as loginThrottle from "./migrations/0002-login-throttle.js";
-import { createAuditRepository, createClientRepository, createKeyRepository, createSecretRepository } from "./server-tables.js";
-import { createRefreshTokenRepository, createSessionRepository } from "./sessions.js";
-import { createRbacRepository, createUserRepository } from "./users.js";
+import { createStoreRepositories, createTransactionRepositories, type RunInTransaction } from "./repositories.js";
+import { rotateInOneStatement, rotateInSteps } from "./sessions.js";
 
 /** The migration set, in order. Names are frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -113,23 +109,10 @@ export async function openStore(options: StoreOptions): Promise<OpenStore> {
   const { db, raw } = isPostgresUrl(options.databaseUrl)
     ? { db: await openPostgres(options), raw: null }
     : openSqlite(options.databaseUrl.slice("sqlite:".length));
-  const repositories = createRepositories(db);
-  let transaction: Store["transaction"];
-  if (raw) {
-    // SQLite's one connection needs grouping; PostgreSQL commits concurrently on many connections.
-    const groupCommit = createGroupCommit(db, raw);
-    repositories.refreshTokens.rotate = groupCommittedRotation(raw, groupCommit);
-    transaction = (work, options) => groupCommit((connection) => work(createRepositories(connection)), options);
-  } else {
-    transaction = (work, options) =>
-      db.transaction().execute(async (trx) => {
-        if (options?.lazyFlush) await sql`set local synchronous_commit = off`.execute(trx);
-        return work(createRepositories(trx));
-      });
-  }
+  const { run, repositories } = raw ? sqliteWrites(db, raw) : postgresWrites(db);
   const store: Store = {
     ...repositories,
-    transaction,
+    transaction: (work, options) => run((connection) => work(createTransactionRepositories(connection)), options),
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -138,21 +121,28 @@ export async function openStore(options: StoreOptions): Promise<OpenStore> {
   return { store, migrate: () => migrateToLatest(db) };
 }
 
-/** Every repository, on the database or on one transaction's connection. */
-function createRepositories(db: Kysely<Database>): Repositories {
-  return {
-    users: createUserRepository(db),
-    loginThrottle: createLoginThrottleRepository(db),
-    housekeeping: createHousekeepingRepository(db),
-    rbac: createRbacRepository(db),
-    sessions: createSessionRepository(db),
-    refreshTokens: createRefreshTokenRepository(db),
-    keys: createKeyRepository(db),
-    clients: createClientRepository(db),
-    secrets: createSecretRepository(db),
-    codes: createCodeRepository(db),
-    audit: createAuditRepository(db),
-  };
+type Writes = { run: RunInTransaction; repositories: Repositories };
+
+/**
+ * SQLite's one connection needs grouping: every write, whether a transaction of the core, a
+ * self-transacting method or a single statement, is a unit of the one group commit.
+ */
+function sqliteWrites(db: Kysely<Database>, raw: SQLite.Database): Writes {
+  const run: RunInTransaction = createGroupCommit(db, raw);
+  const rotate: Repositories["refreshTokens"]["rotate"] = (id, successor, at) =>
+    run((trx) => rotateInSteps(trx, id, successor, at));
+  return { run, repositories: createStoreRepositories(db, { run, writesInTransactions: true, rotate }) };
+}
+
+/** PostgreSQL commits concurrently on many connections: ordinary transactions, and single statements as they are. */
+function postgresWrites(db: Kysely<Database>): Writes {
+  const run: RunInTransaction = (work, options) =>
+    db.transaction().execute(async (trx) => {
+      if (options?.lazyFlush) await sql`set local synchronous_commit = off`.execute(trx);
+      return work(trx);
+    });
+  const rotate: Repositories["refreshTokens"]["rotate"] = (id, successor, at) => rotateInOneStatement(db, id, successor, at);
+  return { run, repositories: createStoreRepositories(db, { run, writesInTransactions: false, rotate }) };
 }
 
 /** Kysely's migrator holds a lock (a row lock on PostgreSQL), so concurrent starts do not race. */

@@ -1,7 +1,6 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 import type SQLite from "better-sqlite3";
 import type { Kysely } from "kysely";
-import type { RefreshTokenRecord } from "../../core/ports.js";
 import type { Database } from "./database.js";
 
 /**
@@ -154,21 +153,4 @@ async function runIsolated(raw: SQLite.Database, connection: Kysely<Database>, j
     raw.exec("RELEASE unit");
     return { ok: false, error };
   }
-}
-
-/** `RefreshTokenRepository.rotate` as one unit of a group commit: same conditions, same result. */
-export function groupCommittedRotation(raw: SQLite.Database, groupCommit: GroupCommit) {
-  return (id: string, successor: RefreshTokenRecord, at: number): Promise<boolean> =>
-    groupCommit(() => {
-      // The conditional update is still the single point of truth for "exactly one rotation wins".
-      const used = raw.prepare("update refresh_tokens set used_at = ? where id = ? and used_at is null").run(at, id);
-      if (used.changes !== 1) return false;
-      raw
-        .prepare(
-          "insert into refresh_tokens (id, session_id, secret_hash, created_at, expires_at, used_at) values (?, ?, ?, ?, ?, ?)",
-        )
-        .run(successor.id, successor.sessionId, successor.secretHash, successor.createdAt, successor.expiresAt, successor.usedAt);
-      raw.prepare("update sessions set last_used_at = ? where id = ?").run(at, successor.sessionId);
-      return true;
-    });
 }

@@ -1,12 +1,5 @@
-import { type Kysely, type Selectable, sql } from "kysely";
-import type {
-  ActiveSession,
-  RefreshTokenRecord,
-  RefreshTokenRepository,
-  SessionRecord,
-  SessionRepository,
-  UserStatus,
-} from "../../core/ports.js";
+import { type Kysely, type QueryCreator, type Selectable, sql } from "kysely";
+import type { ActiveSession, RefreshTokenRecord, SessionRecord, TransactionRepositories, UserStatus } from "../../core/ports.js";
 import type { Database } from "./database.js";
 import { precompiled } from "./precompiled.js";
 
@@ -38,7 +31,7 @@ const selectActiveSession = precompiled((db, id: string) =>
     .where("sessions.revoked_at", "is", null),
 );
 
-export function createSessionRepository(db: Kysely<Database>): SessionRepository {
+export function createSessionRepository(db: Kysely<Database>): TransactionRepositories["sessions"] {
   return {
     async insert(session) {
       await db
@@ -170,37 +163,97 @@ const toRefreshToken = (row: Selectable<Database["refresh_tokens"]>): RefreshTok
 
 const selectRefreshToken = precompiled((db, id: string) => db.selectFrom("refresh_tokens").selectAll().where("id", "=", id));
 
-export function createRefreshTokenRepository(db: Kysely<Database>): RefreshTokenRepository {
+/** The refresh-token repository's methods that run inside their caller's transaction. */
+export type RefreshTokenStatements = TransactionRepositories["refreshTokens"];
+
+export function createRefreshTokenRepository(db: Kysely<Database>): RefreshTokenStatements {
   return {
     insert: (token) => insertRefreshToken(db, token),
     async findById(id) {
       const [row] = await selectRefreshToken(db, id);
       return row ? toRefreshToken(row) : null;
     },
-    rotate: (id, successor, at) => rotateInOneStatement(db, id, successor, at),
   };
 }
 
 /**
- * `rotate` for PostgreSQL, as one statement (and so one transaction and one round trip): the
- * conditional update is the single point of truth for "exactly one rotation wins"; the
- * successor is inserted, and the session touched, only from the row that update returned
- * (PostgreSQL runs every data-modifying part of a WITH to completion, read or not).
- * (SQLite runs it as a unit of its group commit instead; see group-commit.ts.)
+ * A rotation's deciding write, shared by its two forms below. This conditional update is the
+ * single point of truth for "exactly one rotation wins": the successor is inserted, and the
+ * session touched, only by the caller whose update changed the row.
  */
-async function rotateInOneStatement(db: Kysely<Database>, id: string, successor: RefreshTokenRecord, at: number) {
-  const { rows } = await sql<{ rotated: number }>`
-    with used as (
-      update refresh_tokens set used_at = ${at} where id = ${id} and used_at is null returning session_id
-    ), successor as (
-      insert into refresh_tokens (id, session_id, secret_hash, created_at, expires_at, used_at)
-      select ${successor.id}, session_id, ${successor.secretHash}, ${successor.createdAt}, ${successor.expiresAt}, null
-      from used returning id
-    ), touched as (
-      update sessions set last_used_at = ${at} where id in (select session_id from used)
+const markUsed = (db: QueryCreator<Database>, id: string, at: number) =>
+  db.updateTable("refresh_tokens").set({ used_at: at }).where("id", "=", id).where("used_at", "is", null).returning("session_id");
+
+/** The successor's columns (it is unused: `used_at` stays null). */
+type Successor = [id: string, secretHash: string, createdAt: number, expiresAt: number];
+const successorColumns = (successor: RefreshTokenRecord): Successor => [
+  successor.id,
+  successor.secretHash,
+  successor.createdAt,
+  successor.expiresAt,
+];
+
+const rotateStatement = precompiled((db, id: string, at: number, ...[successorId, secretHash, createdAt, expiresAt]: Successor) =>
+  db
+    .with("used", (qc) => markUsed(qc, id, at))
+    .with("successor", (qc) =>
+      qc
+        .insertInto("refresh_tokens")
+        .columns(["id", "session_id", "secret_hash", "created_at", "expires_at"])
+        .expression(
+          qc
+            .selectFrom("used")
+            .select((eb) => [
+              eb.val(successorId).as("id"),
+              "session_id",
+              eb.val(secretHash).as("secret_hash"),
+              eb.val(createdAt).as("created_at"),
+              eb.val(expiresAt).as("expires_at"),
+            ]),
+        )
+        .returning("id"),
     )
-    select count(*) as rotated from successor`.execute(db);
-  return Number(rows[0]?.rotated) === 1;
+    .with("touched", (qc) =>
+      qc.updateTable("sessions").set({ last_used_at: at }).where("id", "in", qc.selectFrom("used").select("session_id")),
+    )
+    .selectFrom("successor")
+    .select((eb) => eb.fn.countAll().as("rotated")),
+);
+
+/**
+ * `RefreshTokenRepository.rotate` as one statement, and so one transaction and one round trip
+ * (PostgreSQL): the successor's insert and the session's touch read the row the update returned
+ * (PostgreSQL runs every data-modifying part of a WITH to completion, read or not).
+ */
+export async function rotateInOneStatement(db: Kysely<Database>, id: string, successor: RefreshTokenRecord, at: number) {
+  const [row] = await rotateStatement(db, id, at, ...successorColumns(successor));
+  return Number(row?.rotated) === 1;
+}
+
+const markUsedStatement = precompiled((db, id: string, at: number) => markUsed(db, id, at));
+const insertSuccessorStatement = precompiled((db, sessionId: string, ...[id, secretHash, createdAt, expiresAt]: Successor) =>
+  db.insertInto("refresh_tokens").values({
+    id,
+    session_id: sessionId,
+    secret_hash: secretHash,
+    created_at: createdAt,
+    expires_at: expiresAt,
+  }),
+);
+const touchSessionStatement = precompiled((db, id: string, at: number) =>
+  db.updateTable("sessions").set({ last_used_at: at }).where("id", "=", id),
+);
+
+/**
+ * The same rotation as statements in order, on a transaction's connection (SQLite, whose WITH
+ * cannot modify data; it runs as a unit of the group commit).
+ */
+export async function rotateInSteps(trx: Kysely<Database>, id: string, successor: RefreshTokenRecord, at: number) {
+  const [used] = await markUsedStatement(trx, id, at);
+  if (!used) return false;
+  await insertSuccessorStatement(trx, used.session_id, ...successorColumns(successor));
+  await touchSessionStatement(trx, used.session_id, at);
+  return true;
 }
 
 async function insertRefreshToken(db: Kysely<Database>, token: RefreshTokenRecord): Promise<void> {

@@ -4,9 +4,9 @@ import {
   type PermissionRecord,
   type RbacRepository,
   type RoleRecord,
+  type TransactionRepositories,
   UniqueViolation,
   type UserRecord,
-  type UserRepository,
   type UserStatus,
 } from "../../core/ports.js";
 import type { Database } from "./database.js";
@@ -51,49 +51,15 @@ const selectUserBy = {
   email_canonical: selectUser("email_canonical"),
 };
 
-export function createUserRepository(db: Kysely<Database>): UserRepository {
+/** The user repository's methods that run inside their caller's transaction. */
+export type UserStatements = TransactionRepositories["users"];
+
+export function createUserRepository(db: Kysely<Database>): UserStatements {
   const byColumn = async (column: keyof typeof selectUserBy, value: string) => {
     const [row] = await selectUserBy[column](db, value);
     return row ? toUser(row) : null;
   };
   return {
-    async insert(user: NewUser, roleNames: string[]) {
-      try {
-        return await db.transaction().execute(async (trx) => {
-          const row = await trx
-            .insertInto("users")
-            .values({
-              id: user.id,
-              username: user.username,
-              username_canonical: user.usernameCanonical,
-              display_name: user.displayName,
-              email: user.email,
-              email_canonical: user.emailCanonical,
-              email_verified: user.emailVerified ? 1 : 0,
-              phone: user.phone,
-              attributes: JSON.stringify(user.attributes),
-              status: user.status,
-              password_hash: user.passwordHash,
-              created_at: user.createdAt,
-              updated_at: user.createdAt,
-            })
-            .returningAll()
-            .executeTakeFirstOrThrow();
-          if (roleNames.length > 0) {
-            const roles = await trx.selectFrom("roles").select("id").where("name", "in", roleNames).execute();
-            if (roles.length > 0) {
-              await trx
-                .insertInto("user_roles")
-                .values(roles.map((role) => ({ user_id: user.id, role_id: role.id })))
-                .execute();
-            }
-          }
-          return toUser(row);
-        });
-      } catch (error) {
-        throw asUniqueViolation(error) ?? error;
-      }
-    },
     findById: (id) => byColumn("id", id),
     findByCanonicalName: (canonical) => byColumn("username_canonical", canonical),
     findByCanonicalEmail: (canonical) => byColumn("email_canonical", canonical),
@@ -103,12 +69,6 @@ export function createUserRepository(db: Kysely<Database>): UserRepository {
     },
     async setPasswordHash(id, hash, at) {
       await db.updateTable("users").set({ password_hash: hash, updated_at: at }).where("id", "=", id).execute();
-    },
-    changePassword(id, hash, at, keepSessionId) {
-      return db.transaction().execute(async (trx) => {
-        await trx.updateTable("users").set({ password_hash: hash, updated_at: at }).where("id", "=", id).execute();
-        await revokeAllOfUser(trx, id, at, keepSessionId);
-      });
     },
     async recordLogin(id, at) {
       await db.updateTable("users").set({ last_login_at: at }).where("id", "=", id).execute();
@@ -153,6 +113,59 @@ export function createUserRepository(db: Kysely<Database>): UserRepository {
       return Number(result.numDeletedRows) > 0;
     },
   };
+}
+
+/**
+ * `UserRepository.insert` on a transaction's connection: the user and its roles. A unique
+ * constraint that fails (the database decides which name or address is taken) is a
+ * `UniqueViolation`, which undoes the transaction.
+ */
+export async function insertUser(trx: Kysely<Database>, user: NewUser, roleNames: string[]): Promise<UserRecord> {
+  try {
+    const row = await trx
+      .insertInto("users")
+      .values({
+        id: user.id,
+        username: user.username,
+        username_canonical: user.usernameCanonical,
+        display_name: user.displayName,
+        email: user.email,
+        email_canonical: user.emailCanonical,
+        email_verified: user.emailVerified ? 1 : 0,
+        phone: user.phone,
+        attributes: JSON.stringify(user.attributes),
+        status: user.status,
+        password_hash: user.passwordHash,
+        created_at: user.createdAt,
+        updated_at: user.createdAt,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (roleNames.length > 0) {
+      const roles = await trx.selectFrom("roles").select("id").where("name", "in", roleNames).execute();
+      if (roles.length > 0) {
+        await trx
+          .insertInto("user_roles")
+          .values(roles.map((role) => ({ user_id: user.id, role_id: role.id })))
+          .execute();
+      }
+    }
+    return toUser(row);
+  } catch (error) {
+    throw asUniqueViolation(error) ?? error;
+  }
+}
+
+/** `UserRepository.changePassword` on a transaction's connection. */
+export async function changePassword(
+  trx: Kysely<Database>,
+  id: string,
+  hash: string,
+  at: number,
+  keepSessionId: string | null,
+): Promise<void> {
+  await trx.updateTable("users").set({ password_hash: hash, updated_at: at }).where("id", "=", id).execute();
+  await revokeAllOfUser(trx, id, at, keepSessionId);
 }
 
 /**

@@ -1,0 +1,147 @@
+import type { Kysely } from "kysely";
+import type { Repositories, TransactionOptions, TransactionRepositories } from "../../core/ports.js";
+import { createCodeRepository, markCodeSent } from "./codes.js";
+import type { Database } from "./database.js";
+import { createHousekeepingRepository } from "./housekeeping.js";
+import { createLoginThrottleRepository } from "./login-throttle.js";
+import { createAuditRepository, createClientRepository, createKeyRepository, createSecretRepository } from "./server-tables.js";
+import { createRefreshTokenRepository, createSessionRepository } from "./sessions.js";
+import { changePassword, createRbacRepository, createUserRepository, insertUser } from "./users.js";
+
+/**
+ * Runs `work` on one transaction's connection; settles once its writes are durable, or, with
+ * `lazyFlush`, once they are committed (see `TransactionOptions`). `work` awaits nothing but
+ * statements on that connection.
+ */
+export type RunInTransaction = <T>(
+  work: (connection: Kysely<Database>) => Promise<T>,
+  options?: TransactionOptions,
+) => Promise<T>;
+
+type Factories = { [R in keyof TransactionRepositories]: (db: Kysely<Database>) => TransactionRepositories[R] };
+
+const factories: Factories = {
+  users: createUserRepository,
+  loginThrottle: createLoginThrottleRepository,
+  housekeeping: createHousekeepingRepository,
+  rbac: createRbacRepository,
+  sessions: createSessionRepository,
+  refreshTokens: createRefreshTokenRepository,
+  keys: createKeyRepository,
+  clients: createClientRepository,
+  secrets: createSecretRepository,
+  codes: createCodeRepository,
+  audit: createAuditRepository,
+};
+
+/** Every repository, its statements run on `db`: the database, or one transaction's connection. */
+export function createTransactionRepositories(db: Kysely<Database>): TransactionRepositories {
+  const entries = Object.entries(factories).map(([name, create]) => [name, create(db)]);
+  return Object.fromEntries(entries) as TransactionRepositories;
+}
+
+type Kind = "read" | "write";
+
+/**
+ * Whether each method reads or writes. The type makes the table complete: a method added to a
+ * repository does not compile until it is classified here.
+ */
+const kinds: { [R in keyof TransactionRepositories]: Record<keyof TransactionRepositories[R], Kind> } = {
+  users: {
+    findById: "read",
+    findByCanonicalName: "read",
+    findByCanonicalEmail: "read",
+    setStatus: "write",
+    setPasswordHash: "write",
+    recordLogin: "write",
+    reserveLoginAttempt: "write",
+    lockIfOverThreshold: "write",
+    clearLoginFailures: "write",
+    delete: "write",
+  },
+  loginThrottle: { reserve: "write", lockIfOverThreshold: "write" },
+  housekeeping: { purge: "write" },
+  rbac: {
+    createRole: "write",
+    createPermission: "write",
+    findRole: "read",
+    findPermission: "read",
+    grantPermission: "write",
+    assignRole: "write",
+    rolesOf: "read",
+    permissionsOf: "read",
+  },
+  sessions: {
+    insert: "write",
+    findActive: "read",
+    touch: "write",
+    revoke: "write",
+    revokeAllOfUser: "write",
+    revokePeers: "write",
+    evictOldest: "write",
+    listLive: "read",
+    advanceGeneration: "write",
+  },
+  refreshTokens: { insert: "write", findById: "read" },
+  keys: { list: "read", insert: "write" },
+  clients: { insert: "write", upsert: "write", findById: "read" },
+  secrets: { getOrCreate: "write" },
+  codes: {
+    reserveSend: "write",
+    releaseSend: "write",
+    insert: "write",
+    delete: "write",
+    findLive: "read",
+    countAttempt: "write",
+    consume: "write",
+    unconsume: "write",
+  },
+  audit: { record: "write" },
+};
+
+type Method = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * The repositories with every write run as a transaction of its own through `run`, and every
+ * read directly on `db` (SQLite: each write then takes the group commit's path, with its shared
+ * disk flush and its wait for another process's lock between turns of the event loop).
+ */
+function writesInTransactions(db: Kysely<Database>, run: RunInTransaction): TransactionRepositories {
+  const direct = createTransactionRepositories(db) as unknown as Record<string, Record<string, Method>>;
+  const routed = Object.entries(kinds).map(([name, methods]) => {
+    const create = factories[name as keyof Factories] as unknown as (db: Kysely<Database>) => Record<string, Method>;
+    const repository = Object.entries(methods as Record<string, Kind>).map(([method, kind]) => {
+      const write: Method = (...args) => run((connection) => (create(connection)[method] as Method)(...args));
+      return [method, kind === "read" ? direct[name]?.[method] : write];
+    });
+    return [name, Object.fromEntries(repository)];
+  });
+  return Object.fromEntries(routed) as TransactionRepositories;
+}
+
+export type StoreRepositoryOptions = {
+  /** Opens the transactions of the self-transacting methods (and, with `writesInTransactions`, of every write). */
+  run: RunInTransaction;
+  /** True on SQLite: a write made outside `Store.transaction` runs as a transaction of `run` too. */
+  writesInTransactions: boolean;
+  rotate: Repositories["refreshTokens"]["rotate"];
+};
+
+/**
+ * The repositories of the store itself, for use outside `Store.transaction`: the methods that are
+ * transactions of their own each open one with `run`.
+ */
+export function createStoreRepositories(db: Kysely<Database>, options: StoreRepositoryOptions): Repositories {
+  const { run, rotate } = options;
+  const repositories = options.writesInTransactions ? writesInTransactions(db, run) : createTransactionRepositories(db);
+  return {
+    ...repositories,
+    users: {
+      ...repositories.users,
+      insert: (user, roleNames) => run((trx) => insertUser(trx, user, roleNames)),
+      changePassword: (id, hash, at, keepSessionId) => run((trx) => changePassword(trx, id, hash, at, keepSessionId)),
+    },
+    refreshTokens: { ...repositories.refreshTokens, rotate },
+    codes: { ...repositories.codes, markSent: (code, at) => run((trx) => markCodeSent(trx, code, at)) },
+  };
+}
