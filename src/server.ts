@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Config } from "./config/schema.js";
 import { type Core, createCore } from "./core/index.js";
 import { DIALECTS, selectDialects } from "./dialects/index.js";
+import { settingsOf } from "./dialects/types.js";
 import { buildApp } from "./http/app.js";
 import { createLogger } from "./logger.js";
 import { createLogSender } from "./mail/log.js";
@@ -17,7 +18,7 @@ export type Gatehouse = { core: Core; store: Store; log: Logger; close: () => Pr
  * processes sharing a database agree whatever `DIALECTS` each serves.
  */
 function longestTokenLifetime(config: Config): number {
-  const dialects = DIALECTS.map((dialect) => dialect.longestTokenLifetime(config.dialectSettings[dialect.name] ?? {}));
+  const dialects = DIALECTS.map((dialect) => dialect.longestTokenLifetime(settingsOf(dialect, config.dialectSettings)));
   return Math.max(config.accessTokenTtl, config.refreshTokenTtl, ...dialects);
 }
 
@@ -79,7 +80,7 @@ export async function createServer(config: Config, log: Logger = createLogger(co
   const dialects = selectDialects(config.dialects);
   const gatehouse = await createGatehouse(config, log);
   for (const dialect of dialects) {
-    const client = dialect.builtInClient?.(config.dialectSettings[dialect.name] ?? {});
+    const client = dialect.builtInClient?.(settingsOf(dialect, config.dialectSettings));
     if (client) await gatehouse.core.ensureBuiltInClient(client);
   }
   const app = await buildApp({ core: gatehouse.core, config, dialects, logger: log });

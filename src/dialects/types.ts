@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import type { DialectSettings } from "../config/schema.js";
 import type { SettingTable, SettingValues } from "../config/setting.js";
 import type { BuiltInClient, FrontDoorCore, UserSummary } from "../core/index.js";
 
@@ -46,3 +47,6 @@ export type Dialect<S extends SettingTable = SettingTable> = {
  * functions take its own settings, so the registry holds them under the general type.)
  */
 export const defineDialect = <S extends SettingTable>(dialect: Dialect<S>): Dialect => dialect as unknown as Dialect;
+
+/** A dialect's own parsed settings, out of the configuration's `dialectSettings`. */
+export const settingsOf = (dialect: Dialect, all: DialectSettings): Readonly<Record<string, unknown>> => all[dialect.name] ?? {};

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Config } from "../config/schema.js";
 import { type Core, frontDoor } from "../core/index.js";
-import type { Dialect } from "../dialects/types.js";
+import { type Dialect, settingsOf } from "../dialects/types.js";
 import { registerBodyParsers } from "./body.js";
 import { registerHardening } from "./hardening.js";
 import { registerRateLimit } from "./rate-limit.js";
@@ -47,7 +47,7 @@ export async function buildApp({ core, config, dialects, logger }: AppOptions): 
   await app.register(meRoutes, { core });
   const door = frontDoor(core);
   for (const dialect of dialects) {
-    await app.register(dialect.plugin, { core: door, settings: config.dialectSettings[dialect.name] ?? {} });
+    await app.register(dialect.plugin, { core: door, settings: settingsOf(dialect, config.dialectSettings) });
   }
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: "not_found" }));
