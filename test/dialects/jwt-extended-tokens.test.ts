@@ -167,35 +167,15 @@ describe("jwt-extended tokens, refresh and logout", () => {
   });
 });
 
-describe("jwt-extended tokens of disabled and deleted users", () => {
+describe("jwt-extended tokens of deleted users", () => {
   let gh: TestServer;
   let c: ReturnType<typeof client>;
   before(async () => {
     gh = await startServer();
     c = client(gh);
-    await c.register("adm_disabled");
     await c.register("adm_deleted");
   });
   after(() => gh.close());
-
-  it("revokes every token at once when the user is disabled, and enabling does not bring them back", async () => {
-    const one = await c.login("adm_disabled");
-    const two = await c.login("adm_disabled");
-    assert.equal((await c.refresh(one.refresh)).body.code, 0);
-    await cli(gh, "user", "disable", "adm_disabled");
-    for (const session of [one, two]) {
-      expectBody(await c.refresh(session.refresh), 401, REVOKED);
-      expectBody(await c.logout(session.access), 401, REVOKED);
-    }
-    await cli(gh, "user", "enable", "adm_disabled");
-    for (const session of [one, two]) {
-      expectBody(await c.refresh(session.refresh), 401, REVOKED);
-      expectBody(await c.logout(session.access), 401, REVOKED);
-    }
-    const again = await c.login("adm_disabled");
-    assert.equal(again.userId, one.userId);
-    assert.equal((await c.refresh(again.refresh)).body.code, 0);
-  });
 
   it("revokes the tokens of a deleted user; the name can be registered again as a new user", async () => {
     const old = await c.login("adm_deleted");

@@ -153,17 +153,6 @@ describe("spring-oauth login, /oauth/token, check_token and removeToken", () => 
     expectError(await s.token(form), 401, "invalid_client");
   });
 
-  it("refreshes a /oauth/login session at /oauth/token, rotating the refresh token", async () => {
-    const login = await s.session("leon");
-    const refreshed = await s.token({ grant_type: "refresh_token", refresh_token: login.refresh_token }, WATUP);
-    const { access_token, refresh_token, token_type } = refreshed.body;
-    expectBody(refreshed, 200, { access_token, token_type, refresh_token, expires_in: 3600, scope: "all", ...LEON });
-    assert.notEqual(refresh_token, login.refresh_token);
-    expectBody(await s.checkToken(access_token, WATUP), 200, activeBody(access_token));
-    const replay = await s.token({ grant_type: "refresh_token", refresh_token: login.refresh_token }, WATUP);
-    expectError(replay, 400, "invalid_grant");
-  });
-
   it("refuses a /oauth/login refresh token presented by another client", async () => {
     const app = { id: "app", secret: "app-secret-that-is-at-least-32-characters" };
     const args = ["client", "create", "--id", app.id, "--secret", app.secret, "--grants", "password,refresh_token"];

@@ -14,7 +14,6 @@ const token = (gh: TestServer, username: string, password: string) =>
   gh.post("/oauth/token", { form: { grant_type: "password", username, password, client_id: "watup", client_secret: "watup" } });
 const register = (gh: TestServer, username: string) => gh.post("/api/auth/register", { json: { username, password: PASSWORD } });
 
-
 describe("per-account lockout with a short lock (LOCKOUT_THRESHOLD=3, LOCKOUT_SECONDS=2)", () => {
   let gh: TestServer;
   before(async () => {

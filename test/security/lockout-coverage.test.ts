@@ -20,7 +20,6 @@ async function userIdOf(gh: TestServer, username: string): Promise<string> {
   return response.body.data.payload.user.user_id;
 }
 
-
 describe(`every password check counts towards the lockout (LOCKOUT_THRESHOLD=${THRESHOLD}, 60 s) (bar 17)`, () => {
   let gh: TestServer;
   before(async () => {
