@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { importJWK, SignJWT } from "jose";
 import { basic, type Client, createClient, createUser, decodeJws, introspect, login, PASSWORD } from "../helpers/oauth.js";
 import { startServer, type TestServer } from "../helpers/server.js";
+import { frontDoor } from "../../src/core/index.js";
 
 const RFC_MEMBERS = ["access_token", "expires_in", "refresh_token", "scope", "token_type"];
 
@@ -29,6 +30,16 @@ describe("a dialect's additions to shared endpoints", () => {
         const expected = accountFields ? [...RFC_MEMBERS, "email", "id", "username"].sort() : RFC_MEMBERS;
         assert.deepEqual(Object.keys(body).sort(), expected);
         if (accountFields) assert.deepEqual([body.id, body.username, body.email], ["contract-user", "contract-user", null]);
+      });
+
+      it("hands the dialects the front-door face of the core, without the administrative operations", () => {
+        const door = frontDoor(gh.server.core);
+        for (const admin of ["deleteUser", "setUserEnabled", "createClient", "rotateSigningKey", "addUserRole", "purgeEnded"]) {
+          assert.ok(admin in gh.server.core, `the full core has ${admin}`);
+          assert.equal(admin in door, false, `the front door has no ${admin}`);
+        }
+        assert.equal(typeof door.login, "function");
+        assert.ok(Object.isFrozen(door));
       });
 
       it(`${accountFields ? "creates" : "does not create"} the spring-oauth built-in client`, async () => {
