@@ -91,7 +91,7 @@ const APP = { id: "scenario-app", secret: "scenario-app-secret-of-at-least-32-ch
 const APP_FIELDS = clientFields(APP);
 const BAD_USER_CREDENTIALS = { status: 400, body: { error: "invalid_grant", error_description: "用户名或密码错误" } };
 
-/** RFC 6749 section 5.1, with the user fields every answer of /oauth/token carries; access tokens live 900 s. */
+/** RFC 6749 section 5.1, plus the account fields spring-oauth adds while enabled (as by default); access tokens live 900 s. */
 const standardTokens = (r: Response, a: Account) => ({
   status: 200,
   body: {
