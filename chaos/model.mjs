@@ -61,7 +61,7 @@ export function createHistory() {
 
 /**
  * A server stopped from outside shuts down gracefully, and what it answers meanwhile is not
- * what this run tests (SECURITY-BAR R10 is about that): its 5xx become notes.
+ * what this run tests (security R10 is about that): its 5xx become notes.
  */
 export function setAsideOutsideStops(history) {
   const kept = [];

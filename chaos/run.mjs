@@ -1,5 +1,5 @@
 // `npm run chaos` — a bounded, loopback-only reliability run against the built server
-// (SECURITY-BAR section 2). It starts `node bin/gatehouse.js serve` on fresh databases in the
+// (docs/security.md, section Reliability). It starts `node bin/gatehouse.js serve` on fresh databases in the
 // system's temporary folder (and throwaway PostgreSQL databases), never touches the
 // repository, and removes everything it made on success, failure and Ctrl-C alike.
 //

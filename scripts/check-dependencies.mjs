@@ -1,4 +1,4 @@
-// Dependency gate (SECURITY-BAR 73), run by CI after `npm ci`:
+// Dependency gate (security S73), run by CI after `npm ci`:
 //   1. the lock file is committed and every security-relevant package in it is at or above the
 //      first release that fixed its known advisories (the floors below, with their reasons);
 //   2. `npm audit` reports no high or critical advisory in the production dependencies.

@@ -40,7 +40,7 @@ export async function registerRateLimit(app: FastifyInstance, settings: RateLimi
     // would turn a cache outage into an authentication outage. connectRedis logs the outage.
     skipOnError: true,
     // Only Retry-After, and only on a 429: a per-response remaining count would make responses
-    // that must be byte-identical (unknown user vs wrong password, SECURITY-BAR 8) differ.
+    // that must be byte-identical (unknown user vs wrong password, security S8) differ.
     addHeadersOnExceeding: { "x-ratelimit-limit": false, "x-ratelimit-remaining": false, "x-ratelimit-reset": false },
     addHeaders: { "x-ratelimit-limit": false, "x-ratelimit-remaining": false, "x-ratelimit-reset": false, "retry-after": true },
     ...(redis ? { redis, nameSpace: NAMESPACE } : {}),

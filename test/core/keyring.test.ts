@@ -1,3 +1,4 @@
+// test-databases: each
 // Signing keys shared by processes through the database: rotation, reloads, retirement.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";

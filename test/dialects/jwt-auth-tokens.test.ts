@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Response, startServer, type TestServer } from "../helpers/server.js";
 
-// The jwt-auth dialect (api-docs 002): token claims, GET /refreshToken, POST /logout and every
+// The jwt-auth dialect (Lumen + tymon/jwt-auth): token claims, GET /refreshToken, POST /logout and every
 // way a token is refused.
 
 const PASSWORD = "correct horse battery";

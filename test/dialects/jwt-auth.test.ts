@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type RequestOptions, type Response, startServer, type TestServer } from "../helpers/server.js";
 
-// The jwt-auth dialect (api-docs 002): registration, login, /me, and how bodies are read.
+// The jwt-auth dialect (Lumen + tymon/jwt-auth): registration, login, /me, and how bodies are read.
 
 const PASSWORD = "correct horse battery";
 const DAY = 86_400;

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { runCli } from "../helpers/cli.js";
 import { type Response, startServer, type TestServer } from "../helpers/server.js";
 
-// The jwt-extended dialect (api-docs 000 and 001): tokens, /api/auth/refresh and /api/auth/logout.
+// The jwt-extended dialect (Flask + flask-jwt-extended): tokens, /api/auth/refresh and /api/auth/logout.
 
 const PASSWORD = "correct horse battery";
 const DAY = 86_400;

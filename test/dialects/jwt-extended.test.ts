@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { runCli } from "../helpers/cli.js";
 import { type Response, startServer, type TestServer } from "../helpers/server.js";
 
-// The jwt-extended dialect (api-docs 000 and 001): registration and login under /api/auth.
+// The jwt-extended dialect (Flask + flask-jwt-extended): registration and login under /api/auth.
 
 const PASSWORD = "correct horse battery";
 const DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;

@@ -6,7 +6,7 @@ import { queryDatabase } from "../helpers/database.js";
 import { type Response, startServer, type TestServer } from "../helpers/server.js";
 import { codeFrom, containsCode, type SmtpReceiver, startSmtpReceiver } from "../helpers/smtp.js";
 
-// The spring-oauth dialect (api-docs 004): POST /oauth/register with a code mailed by
+// The spring-oauth dialect (Spring Security OAuth2 with email codes): POST /oauth/register with a code mailed by
 // POST /oauth/sendCode. Differs from the original: a code is single use, bound to its address,
 // superseded by a resend, dies after 5 wrong tries, and is stored only as a keyed hash.
 

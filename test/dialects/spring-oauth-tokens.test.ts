@@ -5,7 +5,7 @@ import { basic, cli, decodeJws, PASSWORD, sleep } from "../helpers/oauth.js";
 import { type Response, startServer, type TestServer } from "../helpers/server.js";
 import { codeFrom, type SmtpReceiver, startSmtpReceiver } from "../helpers/smtp.js";
 
-// The spring-oauth dialect (api-docs 004): POST /oauth/login, the RFC 6749 /oauth/token its
+// The spring-oauth dialect (Spring Security OAuth2 with email codes): POST /oauth/login, the RFC 6749 /oauth/token its
 // front ends call with client watup:watup, /oauth/check_token and /oauth/removeToken, and how
 // they agree with RFC 7662 introspection and RFC 7009 revocation.
 

@@ -6,7 +6,7 @@ import { queryDatabase } from "../helpers/database.js";
 import { type Response, type RequestOptions, startServer, type TestServer } from "../helpers/server.js";
 import { closedSmtpUrl, codeFrom, containsCode, type SmtpReceiver, startSmtpReceiver } from "../helpers/smtp.js";
 
-// The spring-oauth dialect (api-docs 004): POST /oauth/sendCode over real SMTP, POST
+// The spring-oauth dialect (Spring Security OAuth2 with email codes): POST /oauth/sendCode over real SMTP, POST
 // /oauth/checkUserId, and how every custom route answers malformed input.
 
 const ok = (message: string) => ({ code: 200, message, data: null });

@@ -6,7 +6,7 @@ import { b64url, createClient, decodeJws, passwordGrant, sleep } from "../helper
 import { queryDatabase } from "../helpers/database.js";
 import { type Response, startServer, type TestServer } from "../helpers/server.js";
 
-// The terminal dialect (api-docs 003): per-device sessions under /auth, body {"message": ...}.
+// The terminal dialect (the per-terminal session API): per-device sessions under /auth, body {"message": ...}.
 
 const PASSWORD = "correct horse battery";
 const NEW_PASSWORD = "staple tractor lantern";

@@ -6,7 +6,7 @@ import { after, describe, it } from "node:test";
 import { Redis } from "ioredis";
 import { type Response, startServer, type TestServer } from "../helpers/server.js";
 
-// SECURITY-BAR items 14 and 16: a per-IP limit, keyed on the address Fastify trusts, shared
+// security S14 and S16: a per-IP limit, keyed on the address Fastify trusts, shared
 // across processes through Redis when REDIS_URL is set.
 
 const LIMIT = { RATE_LIMIT_MAX: "5" };
@@ -35,7 +35,7 @@ async function spendAllowance(gh: TestServer, headers?: (i: number) => Record<st
   for (let i = 0; i < 5; i++) {
     const response = await spend(gh, headers?.(i));
     assert.notEqual(response.status, 429, `request ${i + 1}`);
-    // No per-response counter: it would tell apart responses that must be identical (SECURITY-BAR 8).
+    // No per-response counter: it would tell apart responses that must be identical (security S8).
     assert.equal(response.headers.get("x-ratelimit-remaining"), null);
   }
 }

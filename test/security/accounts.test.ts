@@ -1,6 +1,6 @@
 // test-databases: each
 // Passwords are never truncated, there are no default accounts, registration cannot assign
-// privileges, and usernames are canonicalised (SECURITY-BAR items 2, 7, 55 and 59).
+// privileges, and usernames are canonicalised (security S2, S7, S55 and S59).
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
@@ -19,7 +19,7 @@ async function timedPost(gh: TestServer, path: string, options: Parameters<TestS
   return { response, ms: performance.now() - started };
 }
 
-describe("password length: at least 64, a cap before hashing, never truncated (bar 2)", () => {
+describe("password length: at least 64, a cap before hashing, never truncated (security S2)", () => {
   let gh: TestServer;
   let roomy: TestServer;
   before(async () => {
@@ -80,7 +80,7 @@ describe("password length: at least 64, a cap before hashing, never truncated (b
   });
 });
 
-describe("a fresh install has no default accounts or hints (bar 7)", () => {
+describe("a fresh install has no default accounts or hints (security S7)", () => {
   let gh: TestServer;
   before(async () => {
     gh = await startServer();
@@ -122,7 +122,7 @@ describe("a fresh install has no default accounts or hints (bar 7)", () => {
   });
 });
 
-describe("registration cannot assign roles, permissions, verification or ids (bar 55)", () => {
+describe("registration cannot assign roles, permissions, verification or ids (security S55)", () => {
   let gh: TestServer;
   let web: Client;
   const forcedId = "00000000-0000-4000-8000-000000000001";

@@ -1,6 +1,6 @@
 // test-databases: one
 // The log of a real `gatehouse serve` process: injection is neutralised, and each authentication
-// event is logged once with what an investigation needs (SECURITY-BAR item 71). Runs once, on
+// event is logged once with what an investigation needs (security S71). Runs once, on
 // SQLite: it imports neither helpers/server nor helpers/database, so the PostgreSQL pass skips it.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -71,7 +71,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe("log injection is neutralised (bar 71)", () => {
+describe("log injection is neutralised (security S71)", () => {
   it("usernames with CR, LF and line separators give one JSON line per record, and no forged success", async () => {
     const audits = await auditOf(async () => {
       for (const username of INJECTED) {
@@ -103,7 +103,7 @@ describe("log injection is neutralised (bar 71)", () => {
   });
 });
 
-describe("each authentication event is logged once, with time, user, IP, client and outcome (bar 71)", () => {
+describe("each authentication event is logged once, with time, user, IP, client and outcome (security S71)", () => {
   const events: Record<string, Line[]> = {};
   let client: { id: string; secret: string };
 

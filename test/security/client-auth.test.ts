@@ -1,6 +1,6 @@
 // test-databases: each
 // invalid_client answers: an unknown client and a wrong secret are indistinguishable, at every
-// endpoint that authenticates clients, with Basic and with form credentials (SECURITY-BAR item 49);
+// endpoint that authenticates clients, with Basic and with form credentials (security S49);
 // and the token endpoint takes credentials only from the header or body, and bodies only as forms (48, 50).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -24,7 +24,7 @@ const ENDPOINTS: [string, Record<string, string>][] = [
   ["/oauth/revoke", { token: "a.b.c" }],
 ];
 
-describe("invalid_client is one answer for an unknown client and a wrong secret (bar 49)", () => {
+describe("invalid_client is one answer for an unknown client and a wrong secret (security S49)", () => {
   let gh: TestServer;
   let web: Client;
   before(async () => {
@@ -80,7 +80,7 @@ describe("invalid_client is one answer for an unknown client and a wrong secret 
   });
 });
 
-describe("the token endpoint's own input rules (bars 48, 50)", () => {
+describe("the token endpoint's own input rules (security S48, S50)", () => {
   let gh: TestServer;
   before(async () => {
     gh = await startServer();

@@ -1,6 +1,6 @@
 // test-databases: each
 // Disabling an account while one of its logins is between the password check and opening its
-// session: no session may outlive the disabling (SECURITY-BAR item 37; invariant I3,
+// session: no session may outlive the disabling (security S37; invariant I3,
 // acknowledged revocations are never undone).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";

@@ -1,6 +1,6 @@
 // test-databases: each
 // Nothing undeclared is exposed, errors stay generic, and hostile identifiers are refused in
-// linear time (SECURITY-BAR items 62 and 69).
+// linear time (security S62 and S69).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Response, startServer, type TestServer } from "../helpers/server.js";
@@ -24,7 +24,7 @@ function assertClean(response: Response, what: string): void {
   assert.match(response.headers.get("content-type") ?? "application/json", /^application\/json/, what);
 }
 
-describe("no debug, documentation or metrics endpoints; generic errors (bar 69)", () => {
+describe("no debug, documentation or metrics endpoints; generic errors (security S69)", () => {
   let gh: TestServer;
   before(async () => {
     gh = await startServer();
@@ -101,7 +101,7 @@ describe("no debug, documentation or metrics endpoints; generic errors (bar 69)"
   });
 });
 
-describe("no ReDoS: hostile identifiers are refused in linear time (bar 62)", () => {
+describe("no ReDoS: hostile identifiers are refused in linear time (security S62)", () => {
   let roomy: TestServer;
   let gh: TestServer;
   before(async () => {

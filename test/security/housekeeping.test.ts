@@ -8,7 +8,7 @@ import { startServer, type TestServer } from "../helpers/server.js";
 
 const DAY_MS = 86_400_000;
 
-// SECURITY-BAR R9: ended sessions, their refresh tokens and throttling counters are purged, so
+// security R9: ended sessions, their refresh tokens and throttling counters are purged, so
 // that tables stay bounded; what the rules still need (a live session's used refresh tokens,
 // for reuse detection) stays. The purge is run as if two days had passed.
 describe("housekeeping deletes what ended and keeps what rules still need", () => {

@@ -1,6 +1,6 @@
 // test-databases: each
 // Hostile input at the edge: duplicate JSON names, deep nesting, charsets, undeclared methods,
-// strict JOSE headers and CORS (SECURITY-BAR items 21, 50, 58, 63, 64, 66, 67).
+// strict JOSE headers and CORS (security S21, S50, S58, S63, S64, S66, S67).
 import assert from "node:assert/strict";
 import { createHmac, randomBytes } from "node:crypto";
 import { request as httpRequest } from "node:http";
@@ -97,7 +97,7 @@ describe("hostile input at every front door", () => {
   });
   after(() => gh.close());
 
-  it("refuses duplicate JSON member names with 400 in each front door's shape (bar 58)", async () => {
+  it("refuses duplicate JSON member names with 400 in each front door's shape (security S58)", async () => {
     for (const door of DOORS) {
       const fields = Object.entries(door.fields("dupe-victim"));
       const duplicated = jsonText([...fields, [fields[0]![0], "admin"]]);
@@ -118,7 +118,7 @@ describe("hostile input at every front door", () => {
     assert.equal(escaped.status, 400);
   });
 
-  it("refuses deep nesting with 400 and a huge one with 413 (bar 64)", async () => {
+  it("refuses deep nesting with 400 and a huge one with 413 (security S64)", async () => {
     for (const door of DOORS) {
       const deep = await gh.post(door.path, { raw: "[".repeat(5000) + "]".repeat(5000), contentType: "application/json" });
       assert.equal(deep.status, 400, door.name);
@@ -133,7 +133,7 @@ describe("hostile input at every front door", () => {
     assert.equal((await gh.request("GET", "/healthz")).status, 200);
   });
 
-  it("refuses a charset other than UTF-8 with 415 and accepts UTF-8 spelled any way (bar 63)", async () => {
+  it("refuses a charset other than UTF-8 with 415 and accepts UTF-8 spelled any way (security S63)", async () => {
     const body = JSON.stringify({ grant_type: "password" });
     for (const charset of ["utf-16", "UTF-16LE", '"iso-8859-1"', "latin1"]) {
       for (const door of DOORS) {
@@ -157,7 +157,7 @@ describe("hostile input at every front door", () => {
     }
   });
 
-  it("answers an undeclared method on a known path with 405 and Allow (bars 50, 67)", async () => {
+  it("answers an undeclared method on a known path with 405 and Allow (security S50, S67)", async () => {
     const cases: [string, string, string, unknown][] = [
       ["GET", "/oauth/token", "POST", { error: "method_not_allowed" }],
       ["PUT", "/oauth/introspect", "POST", { error: "method_not_allowed" }],
@@ -182,7 +182,7 @@ describe("hostile input at every front door", () => {
     assert.deepEqual((await gh.request("GET", "/api/auth/nothing")).body, { code: 1, data: null, msg: "接口不存在" });
   });
 
-  it("answers TRACE with 405 everywhere and never echoes the request (bar 67)", async () => {
+  it("answers TRACE with 405 everywhere and never echoes the request (security S67)", async () => {
     for (const path of ["/healthz", "/oauth/token", "/api/auth/login", "/auth/login", "/login", "/nothing"]) {
       const response = await rawRequest(gh.url + path, "TRACE", { authorization: "Bearer secret-canary" });
       assert.equal(response.status, 405, path);
@@ -191,7 +191,7 @@ describe("hostile input at every front door", () => {
     }
   });
 
-  it("sends no CORS grant to a foreign or null origin (bar 66)", async () => {
+  it("sends no CORS grant to a foreign or null origin (security S66)", async () => {
     for (const origin of ["https://evil.test", "null"]) {
       for (const [method, path] of [
         ["GET", "/healthz"],
@@ -212,7 +212,7 @@ describe("hostile input at every front door", () => {
     }
   });
 
-  describe("JOSE headers and claims are parsed strictly (bar 21)", () => {
+  describe("JOSE headers and claims are parsed strictly (security S21)", () => {
     let header: Record<string, unknown>;
     let payload: Record<string, unknown>;
     const entries = (record: Record<string, unknown>) => Object.entries(record);

@@ -1,6 +1,6 @@
 // test-databases: each
 // Lockout everywhere a secret is checked, and a locked user keeps their sessions
-// (SECURITY-BAR items 15 and 17; items 12 and 13 run against each password check).
+// (security S15 and S17; items 12 and 13 run against each password check).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { queryDatabase } from "../helpers/database.js";
@@ -20,7 +20,7 @@ async function userIdOf(gh: TestServer, username: string): Promise<string> {
   return response.body.data.payload.user.user_id;
 }
 
-describe(`every password check counts towards the lockout (LOCKOUT_THRESHOLD=${THRESHOLD}, 60 s) (bar 17)`, () => {
+describe(`every password check counts towards the lockout (LOCKOUT_THRESHOLD=${THRESHOLD}, 60 s) (security S17)`, () => {
   let gh: TestServer;
   before(async () => {
     gh = await startServer({ LOCKOUT_THRESHOLD: String(THRESHOLD), LOCKOUT_SECONDS: "60" });
@@ -50,7 +50,7 @@ describe(`every password check counts towards the lockout (LOCKOUT_THRESHOLD=${T
   }
 
   for (const [index, door] of [GRANT, ...PASSWORD_CHECK_DOORS].entries()) {
-    it(`60 parallel wrong passwords at ${door.name}: at most ${THRESHOLD} are checked (bar 13)`, async () => {
+    it(`60 parallel wrong passwords at ${door.name}: at most ${THRESHOLD} are checked (security S13)`, async () => {
       const username = `lock-burst-${index}`;
       await registerAccount(gh, username, PASSWORD);
       const userId = await userIdOf(gh, username);
@@ -63,7 +63,7 @@ describe(`every password check counts towards the lockout (LOCKOUT_THRESHOLD=${T
   }
 });
 
-describe("a locked user keeps their sessions and gets back in after the lock (LOCKOUT_SECONDS=2) (bar 15)", () => {
+describe("a locked user keeps their sessions and gets back in after the lock (LOCKOUT_SECONDS=2) (security S15)", () => {
   let gh: TestServer;
   let web: Client;
   before(async () => {
@@ -99,7 +99,7 @@ describe("a locked user keeps their sessions and gets back in after the lock (LO
   });
 });
 
-describe("client secrets and token guessing are limited per address (bar 17)", () => {
+describe("client secrets and token guessing are limited per address (security S17)", () => {
   let gh: TestServer;
   let web: Client;
   before(async () => {

@@ -1,5 +1,5 @@
 // test-databases: one
-// SECURITY-BAR item 9: no timing oracle on the password grant. Unknown users, wrong passwords and
+// security S9: no timing oracle on the password grant. Unknown users, wrong passwords and
 // disabled accounts (the right password, which is the case that differs in code) must cost the
 // same, with short and 200-character passwords. Samples of all classes are interleaved in random
 // order and sent one at a time to a server running as a process of its own; pass if every pair
@@ -92,7 +92,7 @@ function shuffle<T>(items: T[]): T[] {
 
 // --- the server under test ----------------------------------------------------------------
 
-describe("no timing oracle on the password grant (bar 9)", { timeout: 240_000 }, () => {
+describe("no timing oracle on the password grant (security S9)", { timeout: 240_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-timing-"));
   const env = {
     DATABASE_URL: `sqlite:${join(dir, "timing.db")}`,

@@ -1,5 +1,5 @@
 // test-databases: each
-// Refresh tokens are unique, long and stored only hashed (SECURITY-BAR item 28); invalid UTF-8 in
+// Refresh tokens are unique, long and stored only hashed (security S28); invalid UTF-8 in
 // any field is refused on both database backends (item 60).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -10,7 +10,7 @@ import { startServer, type TestServer } from "../helpers/server.js";
 const PASSWORD = "correct horse battery";
 const ROTATIONS = 1000;
 
-describe("refresh tokens: unique, at least 128 bits, stored hashed (bar 28)", () => {
+describe("refresh tokens: unique, at least 128 bits, stored hashed (security S28)", () => {
   let gh: TestServer;
   let web: Client;
   before(async () => {
@@ -67,7 +67,7 @@ const MALFORMED = {
   lumen: (s: number) => s === 400 || s === 422,
   terminal: (s: number) => s === 400,
   spring: (s: number, b: any) => s === 400 || b?.message === "参数格式错误",
-  // A JSON body at the token endpoint may be refused for its media type alone (bar 50).
+  // A JSON body at the token endpoint may be refused for its media type alone (security S50).
   oauth: (s: number, b: any) =>
     (s === 400 && b?.error === "invalid_request") || (s === 415 && b?.error === "unsupported_media_type"),
 };
@@ -115,7 +115,7 @@ const accepted = (status: number, body: any) =>
 
 type Outcome = { where: string; status: number; body: any; text: string; malformed: boolean };
 
-describe("invalid UTF-8 (C3 28) in any field is refused, never stored (bar 60)", () => {
+describe("invalid UTF-8 (C3 28) in any field is refused, never stored (security S60)", () => {
   let gh: TestServer;
   let outcomes: Outcome[];
   let usersBefore: number;

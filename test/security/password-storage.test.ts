@@ -1,5 +1,5 @@
 // test-databases: each
-// Password policy over HTTP and password storage in the database (SECURITY-BAR items 1, 3, 4, 5).
+// Password policy over HTTP and password storage in the database (security S1, S3, S4, S5).
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -13,7 +13,7 @@ const register = (gh: TestServer, username: string, password: string) =>
 const loginCode = async (gh: TestServer, username: string, password: string) =>
   (await gh.post("/api/auth/login", { json: { username, password } })).body.code;
 
-describe("minimum length in code points, configurable to 15 (bar 1)", () => {
+describe("minimum length in code points, configurable to 15 (security S1)", () => {
   let gh: TestServer;
   before(async () => {
     gh = await startServer({ PASSWORD_MIN_LENGTH: "15" });
@@ -40,7 +40,7 @@ describe("minimum length in code points, configurable to 15 (bar 1)", () => {
   });
 });
 
-describe("no trimming or case folding; the same normalisation when setting and verifying (bar 3)", () => {
+describe("no trimming or case folding; the same normalisation when setting and verifying (security S3)", () => {
   let gh: TestServer;
   before(async () => {
     gh = await startServer({ LOCKOUT_THRESHOLD: "50" });
@@ -82,7 +82,7 @@ describe("no trimming or case folding; the same normalisation when setting and v
   });
 });
 
-describe("common and context passwords are refused with a reason, at registration and password change (bar 4)", () => {
+describe("common and context passwords are refused with a reason, at registration and password change (security S4)", () => {
   let gh: TestServer;
   before(async () => {
     gh = await startServer();
@@ -117,7 +117,7 @@ describe("common and context passwords are refused with a reason, at registratio
   });
 });
 
-describe("password storage (bar 5)", () => {
+describe("password storage (security S5)", () => {
   let gh: TestServer;
   const canary = `canary-${randomBytes(8).toString("hex")}`;
   before(async () => {

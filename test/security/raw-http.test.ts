@@ -1,6 +1,6 @@
 // test-databases: each
 // Hand-written HTTP/1.1 on a raw socket: request smuggling shapes, TRACE, oversized headers,
-// and safe methods that must not change state (SECURITY-BAR items 64 and 67).
+// and safe methods that must not change state (security S64 and S67).
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
@@ -37,7 +37,7 @@ function exchange(url: string, request: string, waitMs = 2000): Promise<{ status
 
 const lines = (...parts: string[]) => parts.join("\r\n");
 
-describe("raw HTTP/1.1 framing (bar 67)", () => {
+describe("raw HTTP/1.1 framing (security S67)", () => {
   let gh: TestServer;
   before(async () => {
     gh = await startServer();
@@ -102,7 +102,7 @@ describe("raw HTTP/1.1 framing (bar 67)", () => {
     assert.ok(!raw.includes("trace-canary"));
   });
 
-  it("a header section over 16 KB → 431, and the server keeps serving (bar 64)", async () => {
+  it("a header section over 16 KB → 431, and the server keeps serving (security S64)", async () => {
     const request = lines("GET /healthz HTTP/1.1", "Host: localhost", `X-Filler: ${"f".repeat(17 * 1024)}`, "", "");
     const { statuses } = await exchange(gh.url, request);
     assert.deepEqual(statuses, [431]);
@@ -118,7 +118,7 @@ describe("raw HTTP/1.1 framing (bar 67)", () => {
   });
 });
 
-describe("safe and undeclared methods never change state (bar 67)", () => {
+describe("safe and undeclared methods never change state (security S67)", () => {
   let gh: TestServer;
   let web: Client;
   before(async () => {

@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { type Client, createClient, createUser, isActive, login, refreshGrant, sleep } from "../helpers/oauth.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
-// SECURITY-BAR 34: refresh tokens have an idle limit and an absolute limit, even under
+// security S34: refresh tokens have an idle limit and an absolute limit, even under
 // sliding renewal (rotation). Idle 2 s, absolute 5 s: short enough for a test, long enough
 // that a loaded machine does not blur the boundaries (each check leaves a second of slack).
 describe("refresh token idle and absolute limits", () => {

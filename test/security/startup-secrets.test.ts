@@ -1,6 +1,6 @@
 // test-databases: one
 // The process refuses to start with a missing, short or placeholder HMAC secret, saying why
-// (SECURITY-BAR items 25 and 72). Runs the built `gatehouse serve` as a process of its own.
+// (security S25 and S72). Runs the built `gatehouse serve` as a process of its own.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -33,7 +33,7 @@ function serveUntilExit(env: Record<string, string | undefined>): Promise<{ code
   );
 }
 
-describe("a weak HMAC secret stops the process at start-up (bars 25, 72)", () => {
+describe("a weak HMAC secret stops the process at start-up (security S25, S72)", () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   const weak: [string, string | undefined][] = [

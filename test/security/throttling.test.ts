@@ -1,6 +1,6 @@
 // test-databases: each
 // Throttling without an account oracle, and per-IP limits against password spraying
-// (SECURITY-BAR items 10 and 14).
+// (security S10 and S14).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { LOGIN_DOORS, type LoginDoor, registerAccount } from "../helpers/login-doors.js";
@@ -39,7 +39,7 @@ async function failureSequences(
   return seen;
 }
 
-describe("throttling does not reveal whether an account exists (bar 10)", () => {
+describe("throttling does not reveal whether an account exists (security S10)", () => {
   let gh: TestServer;
   before(async () => {
     // The default lockout (10 failures) trips inside the 30 failures on the existing account.
@@ -59,7 +59,7 @@ describe("throttling does not reveal whether an account exists (bar 10)", () => 
   }
 });
 
-describe("throttling does not reveal whether an account exists, per-IP limit included (bar 10)", () => {
+describe("throttling does not reveal whether an account exists, per-IP limit included (security S10)", () => {
   let gh: TestServer;
   before(async () => {
     // Each sequence comes from its own client address (through a trusted proxy) with its own counter.
@@ -99,7 +99,7 @@ describe("throttling does not reveal whether an account exists, per-IP limit inc
 const spray = (gh: TestServer, username: string, headers: Record<string, string> = {}) =>
   gh.post("/api/auth/login", { json: { username, password: "Spring2024!spray" }, headers });
 
-describe("per-IP limit against password spraying, default RATE_LIMIT_MAX=300 (bar 14)", () => {
+describe("per-IP limit against password spraying, default RATE_LIMIT_MAX=300 (security S14)", () => {
   let gh: TestServer;
   before(async () => {
     gh = await startServer({ RATE_LIMIT_MAX: "300" });
@@ -127,7 +127,7 @@ describe("per-IP limit against password spraying, default RATE_LIMIT_MAX=300 (ba
   });
 });
 
-describe("TRUST_PROXY decides which address is counted (bar 14)", () => {
+describe("TRUST_PROXY decides which address is counted (security S14)", () => {
   const servers: TestServer[] = [];
   after(() => Promise.all(servers.map((gh) => gh.close())));
   const start = async (env: Record<string, string>) => {

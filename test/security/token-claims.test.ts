@@ -1,6 +1,6 @@
 // test-databases: each
 // Access tokens signed with the server's own key but carrying bad claims, and revoked tokens
-// spelled differently (SECURITY-BAR items 22, 23 and 24). The key is read from the server's key
+// spelled differently (security S22, S23 and S24). The key is read from the server's key
 // store, as the oauth-introspect-revoke tests do.
 import assert from "node:assert/strict";
 import { createPrivateKey, type KeyObject, sign } from "node:crypto";
@@ -38,7 +38,7 @@ async function judged(gh: TestServer, client: Client, token: string) {
 
 const REJECTED = { introspection: INACTIVE, sessions: 401, me: 401 };
 
-describe("claims are fully checked on tokens signed with the server's own key (bars 22, 23)", () => {
+describe("claims are fully checked on tokens signed with the server's own key (security S22, S23)", () => {
   let gh: TestServer;
   let web: Client;
   let mint: Awaited<ReturnType<typeof signerOf>>;
@@ -75,8 +75,8 @@ describe("claims are fully checked on tokens signed with the server's own key (b
     ["an empty sub", () => [header, { ...payload, sub: "" }]],
     ["iat a year in the future", () => [header, { ...payload, iat: now() + 365 * 86_400 }]],
     ["iat as a string", () => [header, { ...payload, iat: String(payload.iat) }]],
-    ["typ JWT instead of at+jwt (bar 23)", () => [{ ...header, typ: "JWT" }, payload]],
-    ["no typ (bar 23)", () => [Object.fromEntries(Object.entries(header).filter(([key]) => key !== "typ")), payload]],
+    ["typ JWT instead of at+jwt (security S23)", () => [{ ...header, typ: "JWT" }, payload]],
+    ["no typ (security S23)", () => [Object.fromEntries(Object.entries(header).filter(([key]) => key !== "typ")), payload]],
   ];
   for (const [name, build] of cases) {
     it(`rejects ${name}: inactive at introspection, 401 at /v1/me/sessions and /me`, async () => {
@@ -85,7 +85,7 @@ describe("claims are fully checked on tokens signed with the server's own key (b
   }
 });
 
-// --- revocation is not keyed on the token's spelling (bar 24) ------------------------------
+// --- revocation is not keyed on the token's spelling (security S24) ------------------------------
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 /** P-256 group order, for the (r, n − s) twin of an ES256 signature. */
@@ -129,7 +129,7 @@ function variants(token: string): Record<string, string> {
 }
 
 for (const alg of ["EdDSA", "ES256"]) {
-  describe(`revoked tokens stay inactive however they are spelled, JWT_ALG=${alg} (bar 24)`, () => {
+  describe(`revoked tokens stay inactive however they are spelled, JWT_ALG=${alg} (security S24)`, () => {
     let gh: TestServer;
     let web: Client;
     before(async () => {

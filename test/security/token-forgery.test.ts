@@ -2,7 +2,7 @@
 // Forged access tokens the existing introspection tests leave out: algorithm confusion with other
 // encodings of the public key and the server's own key under another algorithm, keys named by
 // URL or certificate, hostile `kid` values, and the key strength of the JWKS
-// (SECURITY-BAR items 18, 19, 20 and 25).
+// (security S18, S19, S20 and S25).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { constants, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
@@ -50,7 +50,7 @@ async function expectRejected(s: Setup, forged: Record<string, string>): Promise
   }
 }
 
-describe("algorithm confusion (bar 18)", () => {
+describe("algorithm confusion (security S18)", () => {
   const setups: Setup[] = [];
   after(() => Promise.all(setups.map((s) => s.gh.close())));
 
@@ -116,7 +116,7 @@ describe("algorithm confusion (bar 18)", () => {
   });
 });
 
-describe("keys named by URL or certificate, and hostile kid values (bars 19, 20)", () => {
+describe("keys named by URL or certificate, and hostile kid values (security S19, S20)", () => {
   let s: Setup;
   let harness: Server;
   let harnessUrl: string;
@@ -198,8 +198,8 @@ describe("keys named by URL or certificate, and hostile kid values (bars 19, 20)
     assert.equal((await s.gh.request("GET", "/healthz")).status, 200);
   });
 
-  // RFC 7662 §2.2 and bar 52: a token that does not exist here is {"active":false}; RFC 7009
-  // §2.2 and bar 53: revoking one answers 200. A 10 KB kid makes the token longer than 8 KB.
+  // RFC 7662 §2.2 and security S52: a token that does not exist here is {"active":false}; RFC 7009
+  // §2.2 and security S53: revoking one answers 200. A 10 KB kid makes the token longer than 8 KB.
   it("a token with a 10 KB kid is inactive at introspection, 401 as a bearer token, and revocation answers 200", async () => {
     const token = jws({ ...s.header, kid: "k".repeat(10 * 1024) }, s.payload, signAttacker);
     const started = performance.now();
@@ -213,7 +213,7 @@ describe("keys named by URL or certificate, and hostile kid values (bars 19, 20)
   });
 });
 
-describe("the JWKS is public-only and its keys are strong (bar 25)", () => {
+describe("the JWKS is public-only and its keys are strong (security S25)", () => {
   for (const [alg, check] of [
     ["EdDSA", (key: any) => assert.deepEqual([key.kty, key.crv], ["OKP", "Ed25519"])],
     ["ES256", (key: any) => assert.deepEqual([key.kty, key.crv], ["EC", "P-256"])],

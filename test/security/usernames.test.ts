@@ -1,6 +1,6 @@
 // test-databases: each
 // Usernames are canonicalised once, uniquely, and format characters are refused
-// (SECURITY-BAR item 59).
+// (security S59).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { queryDatabase } from "../helpers/database.js";
@@ -38,7 +38,7 @@ const DOORS = [
   },
 ];
 
-describe("usernames are canonical and unique (bar 59)", () => {
+describe("usernames are canonical and unique (security S59)", () => {
   let gh: TestServer;
   let web: Client;
   let aliceSub: string;
