@@ -130,7 +130,8 @@ type Writes = { run: RunInTransaction; repositories: Repositories };
 function sqliteWrites(db: Kysely<Database>, raw: SQLite.Database): Writes {
   const run: RunInTransaction = createGroupCommit(db, raw);
   const rotate: Repositories["refreshTokens"]["rotate"] = (id, successor, at) =>
-    run((trx) => rotateInSteps(trx, id, successor, at));
+    // Synchronous statements in an async unit: nothing else runs between them.
+    run(async () => rotateInSteps(raw, db, id, successor, at));
   return { run, repositories: createStoreRepositories(db, { run, writesInTransactions: true, rotate }) };
 }
 

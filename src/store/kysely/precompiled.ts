@@ -25,9 +25,17 @@ export const statementName = (sql: string): string | undefined => statementNames
  * executor like any other query, on whatever database or transaction they are given; on
  * PostgreSQL as prepared statements (see `statementName`).
  */
+export type Precompiled<Args extends unknown[], Row> = ((db: Kysely<Database>, ...args: Args) => Promise<Row[]>) & {
+  /**
+   * The compiled SQL and its parameters for these arguments, for a caller that runs them itself
+   * (synchronously on SQLite's raw connection, inside a unit of the group commit).
+   */
+  bind: (db: Kysely<Database>, ...args: Args) => CompiledQuery<Row>;
+};
+
 export function precompiled<Args extends unknown[], Row>(
   build: (db: Kysely<Database>, ...args: Args) => Compilable<Row>,
-): (db: Kysely<Database>, ...args: Args) => Promise<Row[]> {
+): Precompiled<Args, Row> {
   // One compilation per adapter (dialect); a transaction shares its database's adapter.
   const byAdapter = new WeakMap<object, Compiled>();
   const compile = (db: Kysely<Database>, arity: number): Compiled => {
@@ -41,12 +49,15 @@ export function precompiled<Args extends unknown[], Row>(
     if (!statementNames.has(query.sql)) statementNames.set(query.sql, `gatehouse_${statementNames.size + 1}`);
     return { sql: query.sql, positions };
   };
-  return async (db, ...args) => {
+  const bind = (db: Kysely<Database>, ...args: Args): CompiledQuery<Row> => {
     const adapter = db.getExecutor().adapter;
     let compiled = byAdapter.get(adapter);
     if (!compiled) byAdapter.set(adapter, (compiled = compile(db, args.length)));
-    const parameters = compiled.positions.map((index) => args[index]);
-    const result = await db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, parameters));
-    return result.rows;
+    return CompiledQuery.raw(
+      compiled.sql,
+      compiled.positions.map((index) => args[index]),
+    ) as CompiledQuery<Row>;
   };
+  const run = async (db: Kysely<Database>, ...args: Args) => (await db.executeQuery<Row>(bind(db, ...args))).rows;
+  return Object.assign(run, { bind });
 }

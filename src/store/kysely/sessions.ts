@@ -1,4 +1,5 @@
-import { type Kysely, type QueryCreator, type Selectable, sql } from "kysely";
+import type SQLite from "better-sqlite3";
+import { type CompiledQuery, type Kysely, type QueryCreator, type Selectable, sql } from "kysely";
 import type { ActiveSession, RefreshTokenRecord, SessionRecord, TransactionRepositories, UserStatus } from "../../core/ports.js";
 import type { Database } from "./database.js";
 import { precompiled } from "./precompiled.js";
@@ -245,16 +246,29 @@ const touchSessionStatement = precompiled((db, id: string, at: number) =>
 );
 
 /**
- * The same rotation as statements in order, on a transaction's connection (SQLite, whose WITH
- * cannot modify data; it runs as a unit of the group commit).
+ * The same rotation as statements in order (SQLite, whose WITH cannot modify data), run
+ * synchronously on the raw connection as one unit of the group commit: no turn of the event
+ * loop between them. `db` only names the dialect the statements were compiled for.
  */
-export async function rotateInSteps(trx: Kysely<Database>, id: string, successor: RefreshTokenRecord, at: number) {
-  const [used] = await markUsedStatement(trx, id, at);
+export function rotateInSteps(raw: SQLite.Database, db: Kysely<Database>, id: string, successor: RefreshTokenRecord, at: number) {
+  const used = execute(raw, markUsedStatement.bind(db, id, at), "get") as { session_id: string } | undefined;
   if (!used) return false;
-  await insertSuccessorStatement(trx, used.session_id, ...successorColumns(successor));
-  await touchSessionStatement(trx, used.session_id, at);
+  execute(raw, insertSuccessorStatement.bind(db, used.session_id, ...successorColumns(successor)), "run");
+  execute(raw, touchSessionStatement.bind(db, used.session_id, at), "run");
   return true;
 }
+
+/** Runs a compiled query on the raw connection, its statement prepared once per SQL text. */
+function execute(raw: SQLite.Database, query: CompiledQuery<unknown>, mode: "get" | "run"): unknown {
+  let statements = preparedByConnection.get(raw);
+  if (!statements) preparedByConnection.set(raw, (statements = new Map()));
+  let statement = statements.get(query.sql);
+  if (!statement) statements.set(query.sql, (statement = raw.prepare(query.sql)));
+  const parameters = query.parameters as unknown[];
+  return mode === "get" ? statement.get(...parameters) : statement.run(...parameters);
+}
+
+const preparedByConnection = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();
 
 async function insertRefreshToken(db: Kysely<Database>, token: RefreshTokenRecord): Promise<void> {
   await db
