@@ -5,6 +5,7 @@
 //   // test-databases: one      does not depend on the database; runs once (in the SQLite pass,
 //                               or in the first pass that runs when SQLite is not listed)
 //   // test-databases: sqlite   runs on SQLite only
+//   // test-databases: postgres runs on PostgreSQL only (what it needs exists only there)
 // A file without a valid declaration fails the run before any test starts, naming the file.
 // If PostgreSQL cannot be reached its pass is skipped with a loud warning, unless
 // GATEHOUSE_TEST_REQUIRE_SERVICES=1 (as in CI), where that is a failure. Files named
@@ -18,7 +19,7 @@ import pg from "pg";
 const ADMIN_URL = process.env.GATEHOUSE_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const requireServices = process.env.GATEHOUSE_TEST_REQUIRE_SERVICES === "1";
 const KNOWN_DATABASES = ["sqlite", "postgres"];
-const DECLARATION = /^\/\/ test-databases: (each|one|sqlite)$/;
+const DECLARATION = /^\/\/ test-databases: (each|one|sqlite|postgres)$/;
 
 function find(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -28,7 +29,7 @@ function find(dir) {
   });
 }
 
-/** The file's declared databases ("each", "one" or "sqlite"), or null without a valid first line. */
+/** The file's declared databases ("each", "one", "sqlite" or "postgres"), or null without a valid first line. */
 function declaration(file) {
   const firstLine = readFileSync(file, "utf8").split(/\r?\n/, 1)[0] ?? "";
   return DECLARATION.exec(firstLine)?.[1] ?? null;
@@ -76,19 +77,19 @@ function checkInputs(files, databases) {
   for (const file of undeclared) {
     console.error(
       `${file}: the first line must declare the databases the file needs, exactly one of ` +
-        `"// test-databases: each", "// test-databases: one" or "// test-databases: sqlite"`,
+        `"// test-databases: each", "// test-databases: one", "// test-databases: sqlite" or "// test-databases: postgres"`,
     );
   }
   for (const name of unknown) console.error(`unknown database in GATEHOUSE_TEST_DATABASES: ${name}`);
   if (undeclared.length > 0 || unknown.length > 0) process.exit(1);
 }
 
-/** The files of one pass: "each" always, "sqlite" on SQLite only, "one" in the pass chosen for them. */
+/** The files of one pass: "each" always, "sqlite" and "postgres" on theirs only, "one" in the pass chosen for them. */
 function filesFor(database, files, runsOnce) {
   return files.filter((file) => {
     const needs = declaration(file);
     if (needs === "each") return true;
-    if (needs === "sqlite") return database === "sqlite";
+    if (needs === "sqlite" || needs === "postgres") return database === needs;
     return runsOnce;
   });
 }

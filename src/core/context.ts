@@ -6,6 +6,7 @@ import {
   type TransactionOptions,
   type TransactionRepositories,
 } from "./ports.js";
+import { isAuthError } from "./errors.js";
 import type { PasswordHasher } from "./passwords/hasher.js";
 import type { PasswordPolicy } from "./passwords/policy.js";
 import type { SessionPolicy } from "./sessions/sessions.js";
@@ -60,13 +61,38 @@ export type RequestMeta = { ip: string | null; userAgent: string | null };
  * fails that transaction, so that no login is ever committed without its record.
  */
 export async function audit(ctx: CoreContext, event: Omit<AuditEvent, "at">): Promise<void> {
-  const record = { ...event, at: ctx.now() };
-  const { event: audit, outcome, userId, clientId, ip, detail } = record;
-  ctx.log.info({ audit, outcome, userId, clientId, ip, detail }, "audit");
+  const record = logAudit(ctx, event);
   try {
     await ctx.store.audit.record(record);
   } catch (error) {
     ctx.log.error({ err: error, audit: record.event }, "audit record failed");
+  }
+}
+
+/** The audit record's log line (the log is the record that needs no database). */
+function logAudit(ctx: CoreContext, event: Omit<AuditEvent, "at">): AuditEvent {
+  const record = { ...event, at: ctx.now() };
+  const { event: audit, outcome, userId, clientId, ip, detail } = record;
+  ctx.log.info({ audit, outcome, userId, clientId, ip, detail }, "audit");
+  return record;
+}
+
+/**
+ * Runs `work`; if it fails with anything but one of our own refusals (the database could not
+ * answer, say), the failed `event` is audited with detail `error`, in the log only, since the
+ * database that would store the record is what failed, and the error goes on (a 503 at the edge
+ * when the database is unavailable).
+ */
+export async function auditingFailures<T>(
+  ctx: CoreContext,
+  event: Pick<AuditEvent, "event" | "clientId" | "ip">,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!isAuthError(error)) logAudit(ctx, { ...event, outcome: "failure", detail: "error" });
+    throw error;
   }
 }
 

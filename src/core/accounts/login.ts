@@ -1,5 +1,5 @@
 import type { SessionRecord, UserRecord } from "../ports.js";
-import { audit, type CoreContext, type RequestMeta } from "../context.js";
+import { audit, auditingFailures, type CoreContext, type RequestMeta } from "../context.js";
 import { startSession } from "../sessions/sessions.js";
 import { mintRefreshToken } from "../tokens/refresh-tokens.js";
 import { checkCredentials, withRecordedSuccess } from "./authenticate.js";
@@ -28,7 +28,12 @@ export type LoginResult = { user: UserRecord; session: SessionRecord; refreshTok
  * and the policy's revocations, the last-login time, the audit record and the refresh token)
  * is one transaction: a crash leaves all of it or none, and it costs one commit.
  */
-export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginResult> {
+export function login(ctx: CoreContext, input: LoginInput): Promise<LoginResult> {
+  const attempt = { event: "login", clientId: input.clientId, ip: input.meta.ip };
+  return auditingFailures(ctx, attempt, () => openSession(ctx, input));
+}
+
+async function openSession(ctx: CoreContext, input: LoginInput): Promise<LoginResult> {
   const checked = await checkCredentials(ctx, input.username, input.password, input.meta, input.identifierMayBeEmail);
   const { user } = checked;
   return withRecordedSuccess(ctx, checked, input.meta.ip, async (tx) => {

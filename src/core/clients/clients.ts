@@ -1,5 +1,5 @@
 import { type ClientRecord, UniqueViolation } from "../ports.js";
-import type { CoreContext } from "../context.js";
+import { auditingFailures, type CoreContext } from "../context.js";
 import { AuthError } from "../errors.js";
 import { randomToken, safeEqual } from "../tokens/secrets.js";
 
@@ -70,7 +70,8 @@ export async function ensureBuiltInClient(ctx: CoreContext, client: BuiltInClien
  * cheap enough to run on every token and introspection call.
  */
 export async function authenticateClient(ctx: CoreContext, clientId: string, secret: string | null): Promise<ClientRecord> {
-  const client = CLIENT_ID.test(clientId) ? await ctx.store.clients.findById(clientId) : null;
+  const find = () => (CLIENT_ID.test(clientId) ? ctx.store.clients.findById(clientId) : Promise.resolve(null));
+  const client = await auditingFailures(ctx, { event: "client_authentication", clientId, ip: null }, find);
   const presented = ctx.secretHash(secret ?? "");
   if (!client) throw new AuthError("invalid_client");
   if (client.secretHash === null) {
