@@ -52,6 +52,13 @@ export type CoreContext = {
   log: CoreLogger;
 };
 
+/**
+ * The context a helper needs that only runs statements, in or outside a transaction: its store
+ * has no method that opens a transaction, so none can be called from it (a compile error). Both
+ * a `CoreContext` and a `TransactionContext` are one.
+ */
+export type StatementContext = Omit<CoreContext, "store"> & { store: TransactionRepositories };
+
 /** Where a request came from, for sessions and the audit trail. */
 export type RequestMeta = { ip: string | null; userAgent: string | null };
 
@@ -60,7 +67,7 @@ export type RequestMeta = { ip: string | null; userAgent: string | null };
  * transaction (`inTransaction`), the record commits with the rest; on PostgreSQL a failed insert
  * fails that transaction, so that no login is ever committed without its record.
  */
-export async function audit(ctx: CoreContext, event: Omit<AuditEvent, "at">): Promise<void> {
+export async function audit(ctx: StatementContext, event: Omit<AuditEvent, "at">): Promise<void> {
   const record = logAudit(ctx, event);
   try {
     await ctx.store.audit.record(record);
@@ -70,7 +77,7 @@ export async function audit(ctx: CoreContext, event: Omit<AuditEvent, "at">): Pr
 }
 
 /** The audit record's log line (the log is the record that needs no database). */
-function logAudit(ctx: CoreContext, event: Omit<AuditEvent, "at">): AuditEvent {
+function logAudit(ctx: StatementContext, event: Omit<AuditEvent, "at">): AuditEvent {
   const record = { ...event, at: ctx.now() };
   const { event: audit, outcome, userId, clientId, ip, detail } = record;
   ctx.log.info({ audit, outcome, userId, clientId, ip, detail }, "audit");

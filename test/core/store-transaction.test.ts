@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Kysely, SqliteDialect } from "kysely";
 import SQLite from "better-sqlite3";
-import { type CoreContext, inTransaction, type TransactionContext } from "../../src/core/context.js";
+import { type CoreContext, inTransaction, type StatementContext, type TransactionContext } from "../../src/core/context.js";
 import { openStore } from "../../src/store/kysely/connect.js";
 import type { Database } from "../../src/store/kysely/database.js";
 import { precompiled } from "../../src/store/kysely/precompiled.js";
@@ -111,6 +111,22 @@ describe(`store transactions (${testDatabase()})`, () => {
         /cannot be opened inside another/,
       );
     }
+  });
+
+  // A helper that only runs statements (startSession, mintRefreshToken, audit) takes a
+  // StatementContext: both contexts are one, and no self-transacting method is on its store.
+  it("gives statement-only helpers no method that opens a transaction", async () => {
+    const ctx = { store } as CoreContext;
+    const helper = (statements: StatementContext) => [
+      // @ts-expect-error a statement-only helper cannot open a transaction
+      statements.store.users.insert,
+      // @ts-expect-error nor call a self-transacting method
+      statements.store.refreshTokens.rotate,
+      statements.store.users.findById,
+    ];
+    assert.equal(typeof helper(ctx)[2], "function", "an ordinary context is a statement context");
+    const inside = await inTransaction(ctx, async (tx) => helper(tx).map((member) => typeof member));
+    assert.deepEqual(inside, ["function", "function", "function"], "inside a transaction they exist only to refuse");
   });
 
   it("keeps concurrent transactions apart: one that throws does not undo the others", async () => {

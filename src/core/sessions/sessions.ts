@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ActiveSession, SessionRecord, UserRecord } from "../ports.js";
-import { audit, type CoreContext, type RequestMeta } from "../context.js";
+import { audit, type CoreContext, type RequestMeta, type StatementContext } from "../context.js";
 import { AuthError } from "../errors.js";
 
 export type SessionPolicy = "per-terminal" | "single" | "unlimited";
@@ -25,7 +25,7 @@ const clip = (value: string | null, max: number) => (value === null ? null : val
  * insert, the session policy revokes older peers and the per-user cap evicts the oldest; both
  * are single conditional updates, so concurrent logins cannot leave more than the policy allows.
  */
-export async function startSession(ctx: CoreContext, input: StartSession): Promise<SessionRecord & { userId: string }> {
+export async function startSession(ctx: StatementContext, input: StartSession): Promise<SessionRecord & { userId: string }> {
   const now = ctx.now();
   const session: SessionRecord & { userId: string } = {
     id: randomUUID(),

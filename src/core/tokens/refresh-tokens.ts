@@ -1,17 +1,17 @@
 import type { ActiveSession, RefreshTokenRecord, SessionRecord } from "../ports.js";
-import { audit, type CoreContext } from "../context.js";
+import { audit, type CoreContext, type StatementContext } from "../context.js";
 import { AuthError } from "../errors.js";
 import { isLive, revokeSession } from "../sessions/sessions.js";
 import { randomToken, safeEqual, splitOpaqueToken } from "./secrets.js";
 
 /** Creates an opaque `id.secret` refresh token for the session; only the secret's hash is stored. */
-export async function mintRefreshToken(ctx: CoreContext, session: SessionRecord): Promise<string> {
+export async function mintRefreshToken(ctx: StatementContext, session: SessionRecord): Promise<string> {
   const { token, record } = newRefreshToken(ctx, session);
   await ctx.store.refreshTokens.insert(record);
   return token;
 }
 
-function newRefreshToken(ctx: CoreContext, session: SessionRecord): { token: string; record: RefreshTokenRecord } {
+function newRefreshToken(ctx: StatementContext, session: SessionRecord): { token: string; record: RefreshTokenRecord } {
   const id = randomToken(16);
   const secret = randomToken(32);
   const record = {
