@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import type { RefreshTokenRecord, Store } from "../../src/core/ports.js";
 import { openStore } from "../../src/store/kysely/connect.js";
 import { createPostgresDatabase, type PostgresDatabase, testDatabase } from "../helpers/database.js";
+import { newRefreshToken, newSession, newUser } from "../helpers/store-records.js";
 
 // `refreshTokens.rotate` on the database under test (SQLite as a unit of the group commit,
 // PostgreSQL as one statement): however many callers race, on one store or on two (two
@@ -37,40 +38,10 @@ describe(`refresh-token rotation (${testDatabase()})`, () => {
     const [store] = stores as [Store];
     const n = ++seq;
     const now = Date.now();
-    const user = await store.users.insert(
-      {
-        id: `user-${n}`,
-        username: `rotor-${n}`,
-        usernameCanonical: `rotor-${n}`,
-        displayName: null,
-        email: null,
-        emailCanonical: null,
-        emailVerified: false,
-        phone: null,
-        attributes: {},
-        status: "active",
-        passwordHash: "h",
-        createdAt: now,
-      },
-      [],
-    );
-    const sessionId = `session-${n}`;
-    await store.sessions.insert({
-      id: sessionId,
-      userId: user.id,
-      clientId: null,
-      scope: "",
-      terminal: null,
-      ip: null,
-      userAgent: null,
-      createdAt: now,
-      lastUsedAt: now,
-      expiresAt: now + 60_000,
-      refreshUntil: now + 60_000,
-      generation: 0,
-      revokedAt: null,
-    });
-    const token = { id: `token-${n}`, sessionId, secretHash: "h", createdAt: now, expiresAt: now + 60_000, usedAt: null };
+    const user = await store.users.insert(newUser(`rotor-${n}`, "h"), []);
+    const session = newSession(`session-${n}`, user.id, now);
+    await store.sessions.insert(session);
+    const token = newRefreshToken(`token-${n}`, session.id, now);
     await store.refreshTokens.insert(token);
     return token;
   }

@@ -6,8 +6,9 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import SQLite from "better-sqlite3";
-import type { NewUser, Store } from "../../src/core/ports.js";
+import type { Store } from "../../src/core/ports.js";
 import { openStore } from "../../src/store/kysely/connect.js";
+import { newRefreshToken, newSession, newUser } from "../helpers/store-records.js";
 
 // On SQLite every write takes the one group-commit path: the methods that are transactions of
 // their own (users.insert, users.changePassword, codes.markSent, refreshTokens.rotate) and the
@@ -30,50 +31,14 @@ describe("SQLite: every write goes through the group commit", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const newUser = (name: string): NewUser => ({
-    id: `user-${name}`,
-    username: name,
-    usernameCanonical: name,
-    displayName: null,
-    email: null,
-    emailCanonical: null,
-    emailVerified: false,
-    phone: null,
-    attributes: {},
-    status: "active",
-    passwordHash: "old-hash",
-    createdAt: Date.now(),
-  });
-
   /** A user with a live session and an unused refresh token, and a stored (unsent) code. */
   async function fixtures() {
     const n = ++seq;
     const user = await store.users.insert(newUser(`owner-${n}`), []);
     const now = Date.now();
-    const session = {
-      id: `session-${n}`,
-      userId: user.id,
-      clientId: null,
-      scope: "",
-      terminal: null,
-      ip: null,
-      userAgent: null,
-      createdAt: now,
-      lastUsedAt: now,
-      expiresAt: now + 60_000,
-      refreshUntil: now + 60_000,
-      generation: 0,
-      revokedAt: null,
-    };
+    const session = newSession(`session-${n}`, user.id, now);
     await store.sessions.insert(session);
-    const token = {
-      id: `token-${n}`,
-      sessionId: session.id,
-      secretHash: "h",
-      createdAt: now,
-      expiresAt: now + 60_000,
-      usedAt: null,
-    };
+    const token = newRefreshToken(`token-${n}`, session.id, now);
     await store.refreshTokens.insert(token);
     const code = {
       id: `code-${n}`,
