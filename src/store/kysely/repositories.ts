@@ -108,10 +108,19 @@ type Method = (...args: unknown[]) => Promise<unknown>;
  */
 function writesInTransactions(db: Kysely<Database>, run: RunInTransaction): TransactionRepositories {
   const direct = createTransactionRepositories(db) as unknown as Record<string, Record<string, Method>>;
+  // A batch's writes share its connection: its repositories are made once, not for every write.
+  const onConnection = new WeakMap<Kysely<Database>, Record<string, Record<string, Method>>>();
+  const repositoriesOn = (connection: Kysely<Database>) => {
+    let repositories = onConnection.get(connection);
+    if (!repositories) {
+      repositories = createTransactionRepositories(connection) as unknown as Record<string, Record<string, Method>>;
+      onConnection.set(connection, repositories);
+    }
+    return repositories;
+  };
   const routed = Object.entries(kinds).map(([name, methods]) => {
-    const create = factories[name as keyof Factories] as unknown as (db: Kysely<Database>) => Record<string, Method>;
     const repository = Object.entries(methods as Record<string, Kind>).map(([method, kind]) => {
-      const write: Method = (...args) => run((connection) => (create(connection)[method] as Method)(...args));
+      const write: Method = (...args) => run((connection) => (repositoriesOn(connection)[name]?.[method] as Method)(...args));
       return [method, kind === "read" ? direct[name]?.[method] : write];
     });
     return [name, Object.fromEntries(repository)];
