@@ -8,6 +8,15 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 const extendedFail = (msg: string) => ({ status: 200, body: { code: 1, data: null, msg } });
 const EXTENDED_REVOKED = { status: 401, body: { msg: "Token has been revoked" } };
+/** `/api/auth/refresh` with the session's refresh token: a new access token, the refresh token kept. */
+const extendedRefresh: DialectEntry["probe"] = {
+  send: ({ gh }, s) => gh.post("/api/auth/refresh", { headers: bearer(s.refresh as string) }),
+  accepted: (r) => ({
+    status: 200,
+    body: { code: 0, data: { access_token: r.body?.data?.access_token }, msg: "刷新令牌成功" },
+  }),
+  revoked: EXTENDED_REVOKED,
+};
 
 const jwtExtended: DialectEntry = {
   name: "jwt-extended",
@@ -48,21 +57,9 @@ const jwtExtended: DialectEntry = {
   loginFailed: extendedFail("登录失败"),
   disabled: extendedFail("账号被禁用"),
   // flask-jwt-extended has no read-only route; a refresh changes nothing (the refresh token is kept).
-  probe: {
-    send: ({ gh }, s) => gh.post("/api/auth/refresh", { headers: bearer(s.refresh as string) }),
-    accepted: (r) => ({
-      status: 200,
-      body: { code: 0, data: { access_token: r.body?.data?.access_token }, msg: "刷新令牌成功" },
-    }),
-    revoked: EXTENDED_REVOKED,
-  },
+  probe: extendedRefresh,
   refresh: {
-    send: ({ gh }, s) => gh.post("/api/auth/refresh", { headers: bearer(s.refresh as string) }),
-    accepted: (r) => ({
-      status: 200,
-      body: { code: 0, data: { access_token: r.body?.data?.access_token }, msg: "刷新令牌成功" },
-    }),
-    revoked: EXTENDED_REVOKED,
+    ...extendedRefresh,
     next: (r, previous) => ({ access: r.body.data.access_token, refresh: previous.refresh }),
     reused: null,
   },

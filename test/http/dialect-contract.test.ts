@@ -91,24 +91,3 @@ describe("a token's iss is the issuer or the issuer and one of a dialect's issui
     });
   }
 });
-
-// Login with a standard client, untouched by any dialect: the account fields come from the
-// dialect's declaration, and nothing else in the response changes.
-describe("the password grant's standard members do not depend on the dialects", () => {
-  it("answers the same RFC 6749 members with and without spring-oauth", async () => {
-    const shapes: string[][] = [];
-    for (const dialects of ["none", "all"]) {
-      const gh = await startServer({ DIALECTS: dialects });
-      try {
-        const web = await createClient(gh, "web");
-        await createUser(gh, "shape-user");
-        const body = await login(gh, web, "shape-user");
-        shapes.push(Object.keys(body).filter((name) => RFC_MEMBERS.includes(name)));
-        assert.equal(body.token_type, "Bearer");
-      } finally {
-        await gh.close();
-      }
-    }
-    assert.deepEqual(shapes[0], shapes[1]);
-  });
-});
