@@ -40,7 +40,35 @@ export type Dialect<S extends SettingTable = SettingTable> = {
    */
   tokenResponseFields?: (user: UserSummary) => Record<string, unknown>;
   plugin: (app: FastifyInstance, options: DialectOptions<S>) => Promise<void>;
+  /**
+   * Reads the original server's own store (`gatehouse import --from <name> --source ...`),
+   * translated into records of Gatehouse's import format (`docs/import.md`). Lives in the
+   * dialect's `import-source.ts`, the one file of a dialect that may open a database: the
+   * original's, never Gatehouse's.
+   */
+  importSource?: ImportSourceReader;
 };
+
+/** How a dialect's original store is named on the command line and opened. */
+export type ImportSourceReader = {
+  /** What `--source` takes, for the usage text: `mysql://user:pass@host:3306/db`, say. */
+  sourceForm: string;
+  /** Opens the source; a source that cannot be reached or read fails here, before anything is written. */
+  open(source: string): Promise<ImportSource>;
+};
+
+/**
+ * A stream of records in Gatehouse's import format, roles before the users that name them.
+ * `value` is one object of the format (`{"type":"role",...}` or a user), not yet validated;
+ * a record the reader could not translate carries `error` instead. `line` numbers records
+ * from 1 in source order; `input` is the original row or line, for the rejects file.
+ */
+export type ImportSource = {
+  records(): AsyncIterable<ImportRecord>;
+  close(): Promise<void>;
+};
+
+export type ImportRecord = { line: number; input: string } & ({ value: unknown } | { error: string });
 
 /**
  * Types a dialect against its own settings table and files it among the others. (A dialect's
