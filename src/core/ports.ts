@@ -128,14 +128,19 @@ export interface UserRepository {
   changePassword(id: string, hash: string, at: number, keepSessionId: string | null): Promise<void>;
   recordLogin(id: string, at: number): Promise<void>;
   /**
-   * Counts a password check before it runs, whether or not it is admitted. Refused (false)
-   * while the account is locked or has `threshold` unresolved failures: parallel guesses
-   * cannot run more than `threshold` checks. A lock whose time is over is lifted by the next
-   * attempt. One statement, and the same write admitted or not.
+   * Admits a password check on the account, holding `reservation` for it while it runs: only
+   * while no lock is in force (an expired one is lifted, its failures forgotten) and while the
+   * failures plus the reservations held (expired ones aside) stay under `threshold`, so that the
+   * checks in flight can never take the account past its threshold. `busy` when the others in
+   * flight hold every slot left; `refused` when locked, at the threshold or gone. Several
+   * statements: run it in a transaction (on PostgreSQL its first one locks the account's row).
    */
-  reserveLoginAttempt(id: string, now: number, threshold: number): Promise<boolean>;
-  /** After a failed check: locks the account for `lockMs` once `threshold` failures were counted; true if this call locked it. */
-  lockIfOverThreshold(id: string, now: number, threshold: number, lockMs: number): Promise<boolean>;
+  admitLoginAttempt(id: string, now: number, threshold: number, reservation: LoginReservation): Promise<LoginAdmission>;
+  /**
+   * A failed check: counts it unless a lock is in force, and locks the account for `lockMs` once
+   * the failures reach `threshold`; true if this call locked it. One statement.
+   */
+  recordLoginFailure(id: string, now: number, threshold: number, lockMs: number): Promise<boolean>;
   /**
    * After a successful check: the failures and locks are forgotten, if the account is still
    * active. False, changing nothing, when it was disabled or deleted since it was read. On
@@ -232,9 +237,21 @@ export interface AuditRepository {
 
 /** Failed-login counting for names that belong to no account; the same rules as the account's own. */
 export interface LoginThrottleRepository {
-  /** Counts an attempt on `key` unless it is locked (or at the threshold); false if refused. */
-  reserve(key: string, now: number, threshold: number): Promise<boolean>;
-  lockIfOverThreshold(key: string, now: number, threshold: number, lockMs: number): Promise<boolean>;
+  /** `UserRepository.admitLoginAttempt` for the counter under `key` (created on first use). */
+  admit(key: string, now: number, threshold: number, reservation: LoginReservation): Promise<LoginAdmission>;
+  /** `UserRepository.recordLoginFailure` for the counter under `key`. */
+  recordFailure(key: string, now: number, threshold: number, lockMs: number): Promise<boolean>;
+}
+
+/** A password check's claim on a failure counter while it runs; it lapses at `expiresAt`. */
+export type LoginReservation = { id: string; expiresAt: number };
+
+export type LoginAdmission = "admitted" | "busy" | "refused";
+
+/** The reservations of password checks in flight (see `UserRepository.admitLoginAttempt`). */
+export interface LoginReservationRepository {
+  /** Ends a check's reservation; false if it had already lapsed (and its slot gone to another). */
+  release(id: string): Promise<boolean>;
 }
 
 /** Removal of rows that no rule needs any more. */
@@ -247,6 +264,7 @@ export interface Repositories {
   users: UserRepository;
   housekeeping: HousekeepingRepository;
   loginThrottle: LoginThrottleRepository;
+  loginReservations: LoginReservationRepository;
   rbac: RbacRepository;
   sessions: SessionRepository;
   refreshTokens: RefreshTokenRepository;

@@ -1,5 +1,6 @@
 // test-databases: each
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,17 +34,22 @@ describe(`store transactions (${testDatabase()})`, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Whether a throttle counter exists for `key`: a write that needs no other row. */
+  /** A live reservation for an admission under `key`. */
+  const reservation = (key: string) => ({ id: `${key}-${randomUUID()}`, expiresAt: Date.now() + 60_000 });
+
+  /**
+   * Whether a throttle counter for `key` holds a reservation: an admission writes its counter and
+   * its reservation, and needs no other row. At threshold 1, only a counter holding none admits.
+   */
   const counterExists = async (key: string) => {
-    // Reserving again counts a second attempt only on a row that the first one left behind.
-    const admittedAtThresholdOne = await store.loginThrottle.reserve(key, Date.now(), 1);
-    return !admittedAtThresholdOne;
+    const admission = await store.loginThrottle.admit(key, Date.now(), 1, reservation(key));
+    return admission !== "admitted";
   };
 
   it("commits every write of a transaction that returns", async () => {
     const result = await store.transaction(async (tx) => {
-      await tx.loginThrottle.reserve("kept-1", Date.now(), 5);
-      await tx.loginThrottle.reserve("kept-2", Date.now(), 5);
+      await tx.loginThrottle.admit("kept-1", Date.now(), 5, reservation("kept-1"));
+      await tx.loginThrottle.admit("kept-2", Date.now(), 5, reservation("kept-2"));
       return "done";
     });
     assert.equal(result, "done");
@@ -54,7 +60,7 @@ describe(`store transactions (${testDatabase()})`, () => {
   it("rolls back every write of a transaction that throws, and passes the error on", async () => {
     await assert.rejects(
       store.transaction(async (tx) => {
-        await tx.loginThrottle.reserve("undone-1", Date.now(), 5);
+        await tx.loginThrottle.admit("undone-1", Date.now(), 5, reservation("undone-1"));
         await tx.audit.record({ at: Date.now(), event: "test_event", outcome: "success", detail: "undone" });
         throw new Error("abandoned");
       }),
@@ -133,7 +139,7 @@ describe(`store transactions (${testDatabase()})`, () => {
     const outcomes = await Promise.allSettled(
       ["a", "b", "c", "d"].map((name) =>
         store.transaction(async (tx) => {
-          await tx.loginThrottle.reserve(`concurrent-${name}`, Date.now(), 5);
+          await tx.loginThrottle.admit(`concurrent-${name}`, Date.now(), 5, reservation(`concurrent-${name}`));
           if (name === "b") throw new Error("b fails");
         }),
       ),

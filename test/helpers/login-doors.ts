@@ -8,7 +8,7 @@ import type { Response, TestServer } from "./server.js";
  */
 export type LoginDoor = {
   name: string;
-  send(gh: TestServer, username: string, password: string, headers?: Record<string, string>): Promise<Response>;
+  send(gh: Pick<TestServer, "post">, username: string, password: string, headers?: Record<string, string>): Promise<Response>;
   succeeded(response: Response): boolean;
 };
 

@@ -62,6 +62,24 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   const server = await createServer(config, createLogger(config.logLevel, sink));
   const address = await server.app.listen({ port: 0, host: "127.0.0.1" });
 
+  return {
+    url: address,
+    config,
+    server,
+    databaseUrl,
+    logs,
+    ...httpClient(address),
+    env: fullEnv,
+    async close() {
+      await server.close();
+      await postgres?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Requests to a Gatehouse at `address` (this process's test server or another process's). */
+export function httpClient(address: string): Pick<TestServer, "request" | "post"> {
   async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<Response<T>> {
     const headers: Record<string, string> = { ...options.headers };
     let body: string | undefined;
@@ -86,19 +104,5 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     return { status: response.status, headers: response.headers, body: parsed as T, text };
   }
 
-  return {
-    url: address,
-    config,
-    server,
-    databaseUrl,
-    logs,
-    request,
-    post: (path, options) => request("POST", path, options),
-    env: fullEnv,
-    async close() {
-      await server.close();
-      await postgres?.drop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { request, post: (path, options) => request("POST", path, options) };
 }

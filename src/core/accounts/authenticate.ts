@@ -1,8 +1,9 @@
-import type { UserRecord } from "../ports.js";
+import type { LoginReservation, UserRecord } from "../ports.js";
 import { audit, type CoreContext, inTransaction, type RequestMeta, type TransactionContext } from "../context.js";
 import { AuthError } from "../errors.js";
 import { normalisePassword } from "../passwords/policy.js";
 import { canonicalEmail, lookupUsername } from "./identifiers.js";
+import { admitAttempt, type AttemptCounter, attemptCounter, slotFreed } from "./login-attempts.js";
 
 /**
  * The account an identifier names: a login name, or (when allowed and it has an `@`) an email.
@@ -29,41 +30,30 @@ function lookupEmail(identifier: string): string | null {
 }
 
 const MAX_LOCK_MS = 3_600_000;
+/** Released in a refusal that held no reservation, so that every refusal runs the same statements. */
+const NO_RESERVATION = "none";
 
 /**
- * The failed-login counter an attempt is charged to: the account's, or, for a name that belongs
- * to no account, one kept under a keyed hash of the name. Both are counted and locked by the
- * same rules and the same kind of statement, so that neither the answers nor their timing
- * reveal whether an account exists. Its statements run in the transaction they are given.
+ * A successful check: the account, its password's new hash when the stored one was weaker, and
+ * the reservation its check holds until the success is recorded.
  */
-function attemptCounter(ctx: CoreContext, user: UserRecord | null, identifier: string) {
-  const { lockoutThreshold: threshold } = ctx.settings;
-  if (user) {
-    return {
-      reserve: (tx: TransactionContext) => tx.store.users.reserveLoginAttempt(user.id, ctx.now(), threshold),
-      lockIfOverThreshold: (tx: TransactionContext, lockMs: number) =>
-        tx.store.users.lockIfOverThreshold(user.id, ctx.now(), threshold, lockMs),
-    };
-  }
-  const key = ctx.secretHash(`login:${identifier.normalize("NFKC").toLowerCase()}`);
-  return {
-    reserve: (tx: TransactionContext) => tx.store.loginThrottle.reserve(key, ctx.now(), threshold),
-    lockIfOverThreshold: (tx: TransactionContext, lockMs: number) =>
-      tx.store.loginThrottle.lockIfOverThreshold(key, ctx.now(), threshold, lockMs),
-  };
-}
-
-/** A successful check: the account, and its password's new hash when the stored one was weaker. */
-export type CheckedCredentials = { user: UserRecord; upgradedHash: string | null };
+export type CheckedCredentials = {
+  user: UserRecord;
+  upgradedHash: string | null;
+  reservation: LoginReservation;
+  counter: AttemptCounter;
+};
 
 /**
  * Checks a username and password. An unknown user costs one dummy Argon2id verification, so
- * it is indistinguishable from a wrong password in result and timing. Each check on an
- * account (and each unknown name) is counted in the database, and its result used only if the
- * count admits it; past the threshold it is locked for a progressively longer time and answers
- * exactly like a wrong password. A disabled account is reported only after its password was
- * verified. A weaker stored hash is hashed anew. The caller records the success with
- * `withRecordedSuccess`.
+ * it is indistinguishable from a wrong password in result and timing. Each check on an account
+ * (and on each unknown name) is admitted by the database before its result is used: the checks
+ * in flight never outnumber the failures left before the lock, so parallel guesses cannot have
+ * more than the threshold evaluated, while parallel right passwords wait their turn instead of
+ * being refused (see `admitAttempt`). Past the threshold the account is locked for a
+ * progressively longer time and answers exactly like a wrong password. A disabled account is
+ * reported only after its password was verified. A weaker stored hash is hashed anew. The
+ * caller records the success with `withRecordedSuccess`.
  */
 export async function checkCredentials(
   ctx: CoreContext,
@@ -79,90 +69,112 @@ export async function checkCredentials(
     // Over-long or unstorable: cannot match any stored password; refused before hashing.
     throw new AuthError("invalid_credentials");
   }
-  // Shed before counting an attempt: a refused request must not bring its account nearer a lock.
+  // Shed before admitting an attempt: a refused request must not hold a slot of its account.
   if (ctx.hasher.saturated()) throw new AuthError("service_unavailable", "the server is at capacity");
   const user = await findAccount(ctx, username, identifierMayBeEmail);
   const counter = attemptCounter(ctx, user, username);
   // Every refusal (unknown name, wrong password, disabled, locked) runs one Argon2id verification
   // and statements of the same kind, so that neither answers nor timing tell them apart. The
-  // count and the verification run side by side: the answer waits for the verification, which
-  // takes far longer, so the count's cost (an account's row, or a name's counter) does not show
-  // in it. A locked attempt's verification is discarded: it must not learn whether the password
-  // was right. The count is lazily flushed (committed, not yet forced to the disk): a successful
-  // login's durable commit takes it along; a refusal is no acknowledged write (see `refuse`).
-  const [admitted, verified] = await Promise.all([
-    inTransaction(ctx, (tx) => counter.reserve(tx), { lazyFlush: true }),
-    ctx.hasher.verify(user?.passwordHash ?? null, normalised),
-  ]);
-  const matches = admitted && verified;
-  if (!admitted || !user || !matches || user.status !== "active") {
-    return refuse(ctx, { user, admitted, matches, counter, ip: meta.ip });
+  // admission and the verification run side by side: the answer waits for the verification,
+  // which takes far longer, so the admission's cost (an account's row, or a name's counter) does
+  // not show in it. A refused attempt's verification is discarded: it must not learn whether the
+  // password was right.
+  const verification = ctx.hasher.verify(user?.passwordHash ?? null, normalised);
+  const admission = admitAttempt(ctx, counter, verification);
+  // Its failure is awaited below, after the verification's; until then it must not count as unhandled.
+  admission.catch(() => undefined);
+  const verified = await verification.catch(async (error: unknown) => {
+    await releaseUnused(ctx, await admission.catch(() => null));
+    throw error;
+  });
+  const reservation = await admission;
+  if (reservation === null || !user || !verified || user.status !== "active") {
+    return refuse(ctx, { user, reservation, matches: verified, counter, ip: meta.ip });
   }
   const upgradedHash = ctx.hasher.needsRehash(user.passwordHash) ? await ctx.hasher.hash(normalised) : null;
-  return { user, upgradedHash };
+  return { user, upgradedHash, reservation, counter };
+}
+
+/** Ends the reservation of a check whose verification failed (the hash pool refused it, say). */
+async function releaseUnused(ctx: CoreContext, reservation: LoginReservation | null): Promise<void> {
+  if (reservation) await inTransaction(ctx, (tx) => tx.store.loginReservations.release(reservation.id), { lazyFlush: true });
 }
 
 type Refusal = {
   user: UserRecord | null;
-  admitted: boolean;
+  /** `null` when the attempt was not admitted: its result is not used. */
+  reservation: LoginReservation | null;
   matches: boolean;
-  counter: ReturnType<typeof attemptCounter>;
+  counter: AttemptCounter;
   ip: string | null;
 };
 
 /**
- * Locks the counter once it is over the threshold, audits, and throws: one transaction, lazily
- * flushed. A refusal acknowledges no write, so it need not wait for the disk. Every refusal then
- * costs the same whatever it wrote: the disk flush, whose time depends on how many pages a commit
- * changed (a new counter for an unknown name, an update of an account), stays out of its answer,
- * whose timing must not tell whether the account exists. A crash of the process loses none of it;
- * only a power loss in the next moments can forget the last refusals' counts and audit records.
+ * Counts the failure (locking the counter once it reaches the threshold), ends the attempt's
+ * reservation, audits, and throws: one transaction, lazily flushed. A refusal acknowledges no
+ * write, so it need not wait for the disk. Every refusal then costs the same whatever it wrote:
+ * the disk flush, whose time depends on how many pages a commit changed (a new counter for an
+ * unknown name, an update of an account), stays out of its answer, whose timing must not tell
+ * whether the account exists. A crash of the process loses none of it; only a power loss in the
+ * next moments can forget the last refusals' counts and audit records.
  */
-async function refuse(ctx: CoreContext, { user, admitted, matches, counter, ip }: Refusal): Promise<never> {
+async function refuse(ctx: CoreContext, { user, reservation, matches, counter, ip }: Refusal): Promise<never> {
   const lockMs = Math.min(ctx.settings.lockoutSeconds * 1000 * 2 ** (user?.lockouts ?? 0), MAX_LOCK_MS);
+  const admitted = reservation !== null;
   const disabled = admitted && user !== null && matches;
   await inTransaction(
     ctx,
     async (tx) => {
-      if (await counter.lockIfOverThreshold(tx, lockMs)) {
+      if (await counter.recordFailure(tx, lockMs)) {
         await audit(tx, { event: "account_locked", outcome: "success", userId: user?.id ?? null, ip, detail: `${lockMs} ms` });
       }
+      await tx.store.loginReservations.release(reservation?.id ?? NO_RESERVATION);
       const detail = !admitted ? "locked" : disabled ? "disabled" : null;
       await audit(tx, { event: "login", outcome: "failure", userId: user?.id ?? null, ip, detail });
     },
     { lazyFlush: true },
   );
+  slotFreed(counter.key);
   throw new AuthError(disabled ? "account_disabled" : "invalid_credentials");
 }
 
 /**
- * After a successful check, one transaction: first the failures are forgotten and a weaker hash
- * replaced, then `work` writes what the success leads to (a session, say). The account may have
- * been disabled or deleted while its password was being verified; then nothing is written, the
- * refusal is audited and `account_disabled` thrown. The success is recorded first because, on
- * PostgreSQL, its update locks the account's row: a disabling that comes after waits for the
- * transaction and then revokes what it committed.
+ * After a successful check, one transaction: first the failures are forgotten, the check's
+ * reservation ended and a weaker hash replaced, then `work` writes what the success leads to (a
+ * session, say). The account may have been disabled or deleted while its password was being
+ * verified; then nothing is written, the refusal is audited and `account_disabled` thrown. The
+ * success is recorded first because, on PostgreSQL, its update locks the account's row: a
+ * disabling that comes after waits for the transaction and then revokes what it committed (and
+ * admissions, which lock the same row first, cannot deadlock with it over the reservation).
  */
 export async function withRecordedSuccess<T>(
   ctx: CoreContext,
-  { user, upgradedHash }: CheckedCredentials,
+  { user, upgradedHash, reservation, counter }: CheckedCredentials,
   ip: string | null,
   work: (tx: TransactionContext) => Promise<T>,
 ): Promise<T> {
   try {
     return await inTransaction(ctx, async (tx) => {
       if (!(await tx.store.users.clearLoginFailures(user.id))) throw new AuthError("account_disabled");
+      // A reservation that lapsed may have gone to another attempt: this result is not used.
+      if (!(await tx.store.loginReservations.release(reservation.id))) {
+        throw new AuthError("service_unavailable", "the password check outlived its reservation");
+      }
       if (upgradedHash !== null) await tx.store.users.setPasswordHash(user.id, upgradedHash, ctx.now());
       return work(tx);
     });
   } catch (error) {
     if (error instanceof AuthError && error.code === "account_disabled") {
-      await audit(ctx, { event: "login", outcome: "failure", userId: user.id, ip, detail: "disabled" });
+      await inTransaction(ctx, async (tx) => {
+        await tx.store.loginReservations.release(reservation.id);
+        await audit(tx, { event: "login", outcome: "failure", userId: user.id, ip, detail: "disabled" });
+      });
     }
     throw error;
+  } finally {
+    slotFreed(counter.key);
   }
 }
-
 /** `checkCredentials` and `withRecordedSuccess`, for callers that write nothing else with it. */
 export async function verifyCredentials(
   ctx: CoreContext,

@@ -35,12 +35,15 @@ export function createHousekeepingRepository(db: Kysely<Database>): Housekeeping
         .where("updated_at", "<", before)
         .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<", now)]))
         .executeTakeFirst();
+      // A reservation outlives its attempt only when the process holding it died.
+      const loginReservations = await db.deleteFrom("login_reservations").where("expires_at", "<", now).executeTakeFirst();
       return {
         sessions: Number(sessions.numDeletedRows),
         refreshTokens: Number(refreshTokens.numDeletedRows),
         codes: Number(codes.numDeletedRows),
         codeThrottle: Number(codeThrottle.numDeletedRows),
         loginThrottle: Number(loginThrottle.numDeletedRows),
+        loginReservations: Number(loginReservations.numDeletedRows),
       };
     },
   };

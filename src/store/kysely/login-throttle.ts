@@ -1,36 +1,31 @@
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { LoginThrottleRepository } from "../../core/ports.js";
 import type { Database } from "./database.js";
-import { attemptAdmitted } from "./users.js";
+import { countFailure, liftExpiredLock, takeSlot } from "./login-reservations.js";
 
 /** The account lockout's statements (see users.ts), for names that belong to no account. */
 export function createLoginThrottleRepository(db: Kysely<Database>): LoginThrottleRepository {
   return {
-    async reserve(key, now, threshold) {
-      const lockOver = sql<boolean>`login_throttle.locked_until is not null and login_throttle.locked_until <= ${now}`;
+    async admit(key, now, threshold, reservation) {
       const row = await db
         .insertInto("login_throttle")
-        .values({ key, failed_logins: 1, lockouts: 0, locked_until: null, updated_at: now })
+        .values({ key, failed_logins: 0, lockouts: 0, locked_until: null, updated_at: now })
         .onConflict((conflict) =>
-          conflict.column("key").doUpdateSet({
-            failed_logins: sql`case when ${lockOver} then 1 else login_throttle.failed_logins + 1 end`,
-            locked_until: sql`case when ${lockOver} then null else login_throttle.locked_until end`,
-            updated_at: now,
-          }),
+          conflict.column("key").doUpdateSet({ ...liftExpiredLock(now, "login_throttle"), updated_at: now }),
         )
         .returning(["failed_logins", "locked_until"])
         .executeTakeFirst();
-      return row !== undefined && attemptAdmitted(row, threshold);
+      return takeSlot(db, `name:${key}`, row, { threshold, now, reservation });
     },
-    async lockIfOverThreshold(key, now, threshold, lockMs) {
-      const result = await db
+    async recordFailure(key, now, threshold, lockMs) {
+      const row = await db
         .updateTable("login_throttle")
-        .set({ locked_until: now + lockMs, lockouts: sql`lockouts + 1` })
+        .set({ ...countFailure(now, threshold, lockMs), updated_at: now })
         .where("key", "=", key)
-        .where("failed_logins", ">=", threshold)
-        .where("locked_until", "is", null)
+        .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<=", now)]))
+        .returning("locked_until")
         .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      return row !== undefined && row.locked_until !== null;
     },
   };
 }

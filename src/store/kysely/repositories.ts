@@ -3,6 +3,7 @@ import type { Repositories, TransactionOptions, TransactionRepositories } from "
 import { createCodeRepository, markCodeSent } from "./codes.js";
 import type { Database } from "./database.js";
 import { createHousekeepingRepository } from "./housekeeping.js";
+import { createLoginReservationRepository } from "./login-reservations.js";
 import { createLoginThrottleRepository } from "./login-throttle.js";
 import { createAuditRepository, createClientRepository, createKeyRepository, createSecretRepository } from "./server-tables.js";
 import { createRefreshTokenRepository, createSessionRepository } from "./sessions.js";
@@ -23,6 +24,7 @@ type Factories = { [R in keyof TransactionRepositories]: (db: Kysely<Database>) 
 const factories: Factories = {
   users: createUserRepository,
   loginThrottle: createLoginThrottleRepository,
+  loginReservations: createLoginReservationRepository,
   housekeeping: createHousekeepingRepository,
   rbac: createRbacRepository,
   sessions: createSessionRepository,
@@ -54,12 +56,13 @@ const kinds: { [R in keyof TransactionRepositories]: Record<keyof TransactionRep
     setStatus: "write",
     setPasswordHash: "write",
     recordLogin: "write",
-    reserveLoginAttempt: "write",
-    lockIfOverThreshold: "write",
+    admitLoginAttempt: "write",
+    recordLoginFailure: "write",
     clearLoginFailures: "write",
     delete: "write",
   },
-  loginThrottle: { reserve: "write", lockIfOverThreshold: "write" },
+  loginThrottle: { admit: "write", recordFailure: "write" },
+  loginReservations: { release: "write" },
   housekeeping: { purge: "write" },
   rbac: {
     createRole: "write",

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type Kysely, type Selectable } from "kysely";
 import {
   type NewUser,
   type PermissionRecord,
@@ -10,6 +10,7 @@ import {
   type UserStatus,
 } from "../../core/ports.js";
 import type { Database } from "./database.js";
+import { countFailure, liftExpiredLock, takeSlot } from "./login-reservations.js";
 import { precompiled } from "./precompiled.js";
 import { revokeAllOfUser } from "./sessions.js";
 
@@ -73,31 +74,24 @@ export function createUserRepository(db: Kysely<Database>): UserStatements {
     async recordLogin(id, at) {
       await db.updateTable("users").set({ last_login_at: at }).where("id", "=", id).execute();
     },
-    async reserveLoginAttempt(id, now, threshold) {
-      // Counts every attempt, refused ones included, so that a refusal writes exactly what an
-      // admission writes (equal cost, equal timing); whether it was admitted is read from the
-      // row as this one statement left it (see attemptAdmitted).
-      const lockOver = sql<boolean>`locked_until is not null and locked_until <= ${now}`;
+    async admitLoginAttempt(id, now, threshold, reservation) {
       const row = await db
         .updateTable("users")
-        .set({
-          failed_logins: sql`case when ${lockOver} then 1 else failed_logins + 1 end`,
-          locked_until: sql`case when ${lockOver} then null else locked_until end`,
-        })
+        .set(liftExpiredLock(now, "users"))
         .where("id", "=", id)
         .returning(["failed_logins", "locked_until"])
         .executeTakeFirst();
-      return row !== undefined && attemptAdmitted(row, threshold);
+      return takeSlot(db, `user:${id}`, row, { threshold, now, reservation });
     },
-    async lockIfOverThreshold(id, now, threshold, lockMs) {
-      const result = await db
+    async recordLoginFailure(id, now, threshold, lockMs) {
+      const row = await db
         .updateTable("users")
-        .set({ locked_until: now + lockMs, lockouts: sql`lockouts + 1` })
+        .set(countFailure(now, threshold, lockMs))
         .where("id", "=", id)
-        .where("failed_logins", ">=", threshold)
-        .where("locked_until", "is", null)
+        .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<=", now)]))
+        .returning("locked_until")
         .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      return row !== undefined && row.locked_until !== null;
     },
     async clearLoginFailures(id) {
       const result = await db
@@ -167,13 +161,6 @@ export async function changePassword(
   await trx.updateTable("users").set({ password_hash: hash, updated_at: at }).where("id", "=", id).execute();
   await revokeAllOfUser(trx, id, at, keepSessionId);
 }
-
-/**
- * After the counting update: the attempt is admitted when no lock is in force (an expired one
- * was just cleared) and it is within the threshold. A refused attempt was counted too.
- */
-export const attemptAdmitted = (row: { failed_logins: number; locked_until: number | null }, threshold: number) =>
-  row.locked_until === null && Number(row.failed_logins) <= threshold;
 
 const toRole = (row: { id: number; name: string; description: string | null }): RoleRecord & PermissionRecord => ({
   id: Number(row.id),
