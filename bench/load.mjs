@@ -91,6 +91,43 @@ function loginGrantRequests() {
   ];
 }
 
+/**
+ * How the answers of a run that classifies them (`login-one-account`) were refused or not: a
+ * success (200), the answer a wrong password gets (400 `invalid_grant`, also what a locked
+ * account answers), a retryable refusal (429 or 503) or anything else.
+ */
+const answers = { success: 0, wrongPassword: 0, retryable: 0, other: 0 };
+
+/** The `error` member of an OAuth error answer, or null. */
+function oauthErrorOf(body) {
+  try {
+    return JSON.parse(body).error ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function classifyLoginAnswer(status, body) {
+  if (status === 200) answers.success += 1;
+  else if (status === 429 || status === 503) answers.retryable += 1;
+  else if (status === 400 && oauthErrorOf(body) === "invalid_grant") answers.wrongPassword += 1;
+  else answers.other += 1;
+}
+
+/** @returns {Requests} password-grant logins, all to the one account `data.username`, with the right password */
+function loginOneAccountRequests() {
+  const body = new URLSearchParams({ grant_type: "password", username: data.username, password: data.password }).toString();
+  return [
+    {
+      method: "POST",
+      path: "/oauth/token",
+      headers: { ...form, authorization: basic(data.clientId, data.clientSecret) },
+      body,
+      onResponse: classifyLoginAnswer,
+    },
+  ];
+}
+
 /** @returns {Requests} jwt-extended registrations of new usernames, unique to this process */
 function registerRequests() {
   let n = 0;
@@ -157,6 +194,7 @@ const requestBuilders = {
   "post-form": postFormRequests,
   "login-jwt": loginJwtRequests,
   "login-grant": loginGrantRequests,
+  "login-one-account": loginOneAccountRequests,
   register: registerRequests,
   "refresh-jwt": refreshJwtRequests,
   "refresh-grant": refreshGrantRequests,
@@ -193,5 +231,6 @@ process.stdout.write(
     socketErrors: result.errors,
     timeouts: result.timeouts,
     statusCodes: result.statusCodeStats,
+    ...(spec.kind === "login-one-account" ? { answers } : {}),
   })}\n`,
 );

@@ -71,6 +71,8 @@ function scenarioRows(r) {
   row(`introspection, ${r.settings.distinctTokens} distinct tokens`, s.introspectDistinct, sigC, 0.8);
   row("`GET /oauth/check_token`", s.checkToken, httpC, null);
   row("`GET /.well-known/jwks.json`", s.jwks, httpC, null);
+  if (s.oneAccountLogin)
+    row(`${s.oneAccountLogin.clients} clients, one account: login, password grant`, s.oneAccountLogin, hashC, null);
   if (r.million) {
     row("1M users: login, jwt-extended", r.million.loginJwt, hashC, 0.85);
     row("1M users: introspection, distinct tokens", r.million.introspectDistinct, sigC, 0.8);
@@ -93,6 +95,16 @@ function measureRows(r) {
     "< 20 ms",
     hz.p99 < 20,
   );
+  const one = s.oneAccountLogin;
+  if (one) {
+    const { success, wrongPassword, retryable, other } = one.answers;
+    line(
+      `${one.clients} clients, one account: success rate, p99`,
+      `${pct(one.successRate)} (${success} successes, ${wrongPassword} wrong-password answers, ${retryable} 429/503, ${other} other); p99 ${fmt(one.p99)} ms`,
+      "—",
+      null,
+    );
+  }
   if (r.million) {
     const login = r.million.loginJwt.rps / s.loginJwt.rps;
     const intro = r.million.introspectDistinct.rps / s.introspectDistinct.rps;

@@ -5,7 +5,8 @@
 //   npm run bench -- --db postgres://postgres@127.0.0.1:5432/postgres
 //                                       PostgreSQL: a database of its own is created there
 //                                       for the run and dropped afterwards
-//   other options: --seconds N (per measurement), --connections N, --no-million,
+//   other options: --seconds N (per measurement), --connections N (every scenario but the
+//                  one-account logins, which always have 64 clients), --no-million,
 //                  --workers N (Gatehouse's WORKERS; default 1)
 //
 // Written as plain .mjs with JSDoc: it runs with `node` against the built server (dist/, made
@@ -44,7 +45,13 @@ import {
   runJson,
   start,
 } from "./lib/processes.mjs";
-import { measureLoginsAndRefreshes, measureMillionUsers, measureTokenChecks, prepareTokens } from "./lib/scenarios.mjs";
+import {
+  measureLoginsAndRefreshes,
+  measureMillionUsers,
+  measureOneAccountLogins,
+  measureTokenChecks,
+  prepareTokens,
+} from "./lib/scenarios.mjs";
 import { createPgDatabase, hashPassword, seedUsers } from "./lib/seed.mjs";
 import { describeMachine, gitCommit, loadAverage, writeResults } from "./report.mjs";
 
@@ -200,7 +207,11 @@ async function main() {
 
   const { ceilings, sampleToken } = await measureCeilings(bench);
   const tokens = await prepareTokens(bench, sampleToken);
-  const scenarios = { ...(await measureLoginsAndRefreshes(bench, tokens)), ...(await measureTokenChecks(bench, tokens)) };
+  const scenarios = {
+    ...(await measureLoginsAndRefreshes(bench, tokens)),
+    ...(await measureTokenChecks(bench, tokens)),
+    oneAccountLogin: await measureOneAccountLogins(bench),
+  };
   const million = await measureMillionUsers(bench, passwordHash);
 
   const rssAfterMb = rssMb(server.child.pid);

@@ -1,9 +1,10 @@
 // The scenarios of the benchmark (bench/run.mjs): the tokens they replay, then each scenario
 // measured against the running server (login, registration, refresh, introspection,
-// check_token, JWKS), and the pass that repeats login and introspection with a million users.
+// check_token, JWKS, many clients logging in to one account), and the pass that repeats login
+// and introspection with a million users.
 
 import { distinctAccessTokens, grantLogins, jwtRefreshTokens } from "./gatehouse.mjs";
-import { basic, log } from "./processes.mjs";
+import { basic, jsonPost, log } from "./processes.mjs";
 import { CLIENT_ID, CLIENT_SECRET, PASSWORD, USER_PREFIX, seedUsers } from "./seed.mjs";
 
 /** What load.mjs needs to log in as seeded users and to use the bench client. */
@@ -108,6 +109,39 @@ export async function measureTokenChecks(bench, tokens) {
   );
   const jwks = await measurer.measure("JWKS", { ...base, kind: "get", data: { path: "/.well-known/jwks.json" } }, server);
   return { introspectRepeated, introspectDistinct, checkToken, jwks };
+}
+
+/** The clients of the one-account scenario, each logging in again as soon as it is answered. */
+export const ONE_ACCOUNT_CLIENTS = 64;
+/** Not a seeded user: the lockouts this scenario may cause touch no other scenario. */
+const ONE_ACCOUNT = "bench-one-account";
+
+/**
+ * 64 clients logging in over and over to one account with the right password (password grant,
+ * 64 connections), as the many devices or tabs of one user, or one shared service account, do.
+ * Every answer is classified (load.mjs): success, the wrong-password answer, or a retryable
+ * 429/503; `successRate` is the share of successes among all answers. No warm-up: the server
+ * is warm from the scenarios before, and a warm-up's lockouts would carry over into the run.
+ * @param {Bench} bench
+ */
+export async function measureOneAccountLogins(bench) {
+  const { url } = bench.server;
+  const registered = await jsonPost(url, "/api/auth/register", { username: ONE_ACCOUNT, password: PASSWORD });
+  if (registered.body?.code !== 0) throw new Error(`registering ${ONE_ACCOUNT}: ${JSON.stringify(registered.body)}`);
+  const measured = await bench.measurer.measure(
+    `${ONE_ACCOUNT_CLIENTS} clients, one account: login (password grant)`,
+    {
+      url,
+      connections: ONE_ACCOUNT_CLIENTS,
+      kind: "login-one-account",
+      noWarmup: true,
+      data: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, username: ONE_ACCOUNT, password: PASSWORD },
+    },
+    bench.server,
+  );
+  const { success, wrongPassword, retryable, other } = measured.answers;
+  const answered = success + wrongPassword + retryable + other;
+  return { ...measured, clients: ONE_ACCOUNT_CLIENTS, successRate: answered > 0 ? success / answered : 0 };
 }
 
 /**

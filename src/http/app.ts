@@ -4,6 +4,7 @@ import { type Core, frontDoor } from "../core/index.js";
 import { type Dialect, settingsOf } from "../dialects/types.js";
 import { registerBodyParsers } from "./body.js";
 import { registerHardening } from "./hardening.js";
+import { registerLingeringClose } from "./lingering-close.js";
 import { registerRateLimit } from "./rate-limit.js";
 import { discoveryRoutes } from "./routes/discovery.js";
 import { meRoutes } from "./routes/me.js";
@@ -37,6 +38,7 @@ export async function buildApp({ core, config, dialects, logger }: AppOptions): 
 
   registerBodyParsers(app);
   registerHardening(app);
+  registerLingeringClose(app);
   // Before the routes, so that every front door's not-found context inherits it.
   registerMethodNotAllowed(app);
   // Before the routes: the limiter attaches itself to each route as it is added.
