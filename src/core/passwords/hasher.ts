@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { type Algorithm, hash, verify } from "@node-rs/argon2";
+import { parseHash } from "./formats.js";
 import { createHashPool, type HashPoolLimits } from "./hash-pool.js";
+import { verifyLegacy } from "./legacy-verify.js";
 
 /** `Algorithm.Argon2id`; the enum is `const` and cannot be imported as a value here. */
 const ARGON2ID = 2 as Algorithm;
@@ -9,10 +11,15 @@ export type HashParams = { memoryKib: number; iterations: number };
 
 export type PasswordHasher = {
   hash(password: string): Promise<string>;
-  /** Verifies against a stored hash; `null` runs a dummy verification of equal cost. */
+  /**
+   * Verifies against a stored hash of any format `inspectHash` accepts; `null`, or a hash it
+   * refuses, runs a dummy Argon2id verification of equal cost and answers false.
+   */
   verify(storedHash: string | null, password: string): Promise<boolean>;
-  /** True when a stored hash uses weaker parameters than the current ones. */
+  /** True when a stored hash is not Argon2id with the current parameters (an imported one, say). */
   needsRehash(storedHash: string): boolean;
+  /** The scheme a stored hash uses (`argon2id`, `scrypt`, `bcrypt`, …), as an audit record names it. */
+  schemeOf(storedHash: string): string;
   /** True while the hashing queue is full and a new hash or verification would be refused. */
   saturated(): boolean;
 };
@@ -20,6 +27,7 @@ export type PasswordHasher = {
 /**
  * Argon2id with a 16-byte random salt and the parameters stored in the hash. An unknown user
  * is verified against a dummy hash made with the same parameters, so both cost the same.
+ * Imported hashes (werkzeug, bcrypt, Spring; see formats.ts) verify through the same pool.
  */
 export async function createPasswordHasher(params: HashParams, limits: HashPoolLimits): Promise<PasswordHasher> {
   const options = {
@@ -34,13 +42,24 @@ export async function createPasswordHasher(params: HashParams, limits: HashPoolL
   return {
     hash: (password) => pool.run(() => hash(password, options)),
     async verify(storedHash, password) {
-      if (storedHash === null || !storedHash.startsWith("$argon2id$")) {
-        await pool.run(() => verify(dummyHash, password).catch(() => false));
+      const parsed = storedHash === null ? null : parseHash(storedHash);
+      const dummy = () => verify(dummyHash, password).catch(() => false);
+      if (!parsed?.ok) {
+        await pool.run(dummy);
         return false;
       }
-      return pool.run(() => verify(storedHash, password).catch(() => false));
+      const stored = parsed.hash;
+      if (stored.kind === "argon2id") return pool.run(() => verify(stored.encoded, password).catch(() => false));
+      // A plaintext comparison costs nothing: it pays a dummy Argon2id run, so that its answer
+      // comes no sooner than an unknown user's.
+      if (stored.kind === "noop") return pool.run(() => dummy().then(() => verifyLegacy(stored, password)));
+      return pool.run(() => verifyLegacy(stored, password).catch(() => false));
     },
-    needsRehash: (storedHash) => !storedHash.includes(`$${current}$`),
+    needsRehash: (storedHash) => !(storedHash.startsWith("$argon2id$") && storedHash.includes(`$${current}$`)),
+    schemeOf(storedHash) {
+      const parsed = parseHash(storedHash);
+      return parsed.ok ? parsed.hash.scheme : "unrecognised";
+    },
     saturated: pool.full,
   };
 }
