@@ -155,14 +155,15 @@ describe("spring-oauth reads a mongoexport of the user collection", () => {
       `{"_id":"when","createdDate":"yesterday"}`,
     ]);
     const records = await readAll(springSource, path);
+    const jsonError = records[3] && "error" in records[3] ? records[3].error : "";
+    assert.match(jsonError, /^not valid JSON: /);
     assert.deepEqual(records.map(outcome), [
       ...expected,
       { error: "_id is not a string (the user's login id)" },
-      { error: records[3] && "error" in records[3] ? records[3].error : "" },
+      { error: jsonError },
       { error: "not a JSON object (one exported document a line)" },
       { error: "createdDate is not an Extended JSON date" },
     ]);
-    assert.match(outcome(records[3]!).error as string, /^not valid JSON: /);
     // The file's own line numbers, blank line included.
     assert.deepEqual(
       records.map((record) => record.line),
