@@ -3,8 +3,16 @@ import tseslint from "typescript-eslint";
 
 /** Relative imports that leave a folder for one of these are refused there (see ARCHITECTURE.md). */
 const outside = (...folders) => `^(\\.\\./)+(${folders.join("|")})(/|\\.js$)`;
-const DATABASE_DRIVERS = ["kysely", "pg", "better-sqlite3", "ioredis"];
+const DATABASE_DRIVERS = ["kysely", "pg", "better-sqlite3", "ioredis", "mysql2"];
+/** The one file of a dialect that may open a database: the original server's, for import. */
+const IMPORT_SOURCE = "src/dialects/*/import-source.ts";
 const bannedPackages = (names, message) => names.map((name) => ({ group: [name, `${name}/*`], message }));
+
+/** What a dialect's files may import from outside their folder. */
+const DIALECT_RELATIVE_IMPORTS = {
+  regex: "^\\.\\./(?!types\\.js$|\\.\\./core/index\\.js$|\\.\\./http/)",
+  message: "a dialect imports only its own files, ../types.js, ../../core/index.js and ../../http/*",
+};
 
 /** The layer rules, each as a `no-restricted-imports` pattern list. */
 const LAYERS = [
@@ -26,12 +34,19 @@ const LAYERS = [
     // A dialect sees the core's public face, the shared HTTP helpers and its contract; never the
     // store, the configuration, the core's insides or another dialect.
     files: ["src/dialects/*/**"],
+    ignores: [IMPORT_SOURCE],
+    patterns: [...bannedPackages(DATABASE_DRIVERS, "a dialect never touches the database"), DIALECT_RELATIVE_IMPORTS],
+  },
+  {
+    // A dialect's import source reads the original server's MySQL or SQLite store, never
+    // Gatehouse's own: Kysely, pg and Redis stay out of it.
+    files: [IMPORT_SOURCE],
     patterns: [
-      ...bannedPackages(DATABASE_DRIVERS, "a dialect never touches the database"),
-      {
-        regex: "^\\.\\./(?!types\\.js$|\\.\\./core/index\\.js$|\\.\\./http/)",
-        message: "a dialect imports only its own files, ../types.js, ../../core/index.js and ../../http/*",
-      },
+      ...bannedPackages(
+        DATABASE_DRIVERS.filter((name) => !["mysql2", "better-sqlite3"].includes(name)),
+        "an import source reads the original's store (mysql2, better-sqlite3), never Gatehouse's",
+      ),
+      DIALECT_RELATIVE_IMPORTS,
     ],
   },
   {
@@ -50,7 +65,7 @@ const LAYERS = [
     // Shared HTTP code serves every front door, so it names none and never reaches the store.
     files: ["src/http/**"],
     patterns: [
-      ...bannedPackages(["kysely", "pg", "better-sqlite3"], "HTTP code never touches the database"),
+      ...bannedPackages(["kysely", "pg", "better-sqlite3", "mysql2"], "HTTP code never touches the database"),
       { regex: outside("store", "cli"), message: "HTTP code calls the core, never the store" },
       { regex: "^(\\.\\./)+dialects/(?!types\\.js$)", message: "shared HTTP code names no dialect" },
     ],
@@ -70,7 +85,11 @@ export default tseslint.config(
       "no-console": "error",
     },
   },
-  ...LAYERS.map(({ files, patterns }) => ({ files, rules: { "no-restricted-imports": ["error", { patterns }] } })),
+  ...LAYERS.map(({ files, ignores, patterns }) => ({
+    files,
+    ...(ignores ? { ignores } : {}),
+    rules: { "no-restricted-imports": ["error", { patterns }] },
+  })),
   {
     files: ["scripts/**"],
     rules: { "no-console": "off" },

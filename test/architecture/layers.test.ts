@@ -22,6 +22,15 @@ describe("the layer rules are enforced by lint", () => {
     ["src/dialects/jwt-auth/routes.ts", "../../config/load.js", /dialect imports only/],
     ["src/dialects/jwt-auth/routes.ts", "../terminal/errors.js", /dialect imports only/],
     ["src/dialects/terminal/index.ts", "kysely", /never touches the database/],
+    ["src/dialects/jwt-auth/routes.ts", "mysql2/promise", /never touches the database/],
+    ["src/dialects/terminal/routes.ts", "better-sqlite3", /never touches the database/],
+    // The import source reads the original's store only: never Gatehouse's through Kysely or pg.
+    ["src/dialects/jwt-auth/import-source.ts", "kysely", /never Gatehouse's/],
+    ["src/dialects/jwt-auth/import-source.ts", "pg", /never Gatehouse's/],
+    ["src/dialects/jwt-auth/import-source.ts", "../../store/kysely/connect.js", /dialect imports only/],
+    ["src/dialects/jwt-auth/import-source.ts", "../terminal/import-source.js", /dialect imports only/],
+    ["src/core/accounts/login.ts", "mysql2", /core knows no HTTP/],
+    ["src/http/app.ts", "mysql2/promise", /never touches the database/],
     ["src/core/accounts/login.ts", "fastify", /core knows no HTTP/],
     ["src/core/accounts/login.ts", "better-sqlite3", /core knows no HTTP/],
     ["src/core/accounts/login.ts", "../../store/kysely/users.js", /nothing outside src\/core/],
@@ -50,6 +59,10 @@ describe("the layer rules are enforced by lint", () => {
     ["src/core/accounts/login.ts", "../ports.js"],
     ["src/store/kysely/users.ts", "../../core/ports.js"],
     ["src/http/app.ts", "../dialects/types.js"],
+    ["src/dialects/jwt-extended/import-source.ts", "mysql2/promise"],
+    ["src/dialects/jwt-auth/import-source.ts", "mysql2"],
+    ["src/dialects/terminal/import-source.ts", "better-sqlite3"],
+    ["src/dialects/terminal/import-source.ts", "../types.js"],
   ];
   for (const [file, from] of allowed) {
     it(`allows ${from} in ${file}`, async () => {

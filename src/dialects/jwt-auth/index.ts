@@ -4,6 +4,7 @@ import { toErrorCode } from "../../http/problems.js";
 import { type DialectOptions, defineDialect } from "../types.js";
 import { failureFor, ValidationFailed, validationMessage } from "./errors.js";
 import { ISSUING_PATHS, routes } from "./routes.js";
+import { importSource } from "./import-source.js";
 import { settings } from "./settings.js";
 import { failure } from "./translate.js";
 
@@ -33,6 +34,7 @@ export const jwtAuth = defineDialect({
   name: "jwt-auth",
   summary: "Lumen + tymon/jwt-auth at /register, /login, /refreshToken, /me, /logout",
   settings,
+  importSource,
   // A session lasts the refresh window plus the last token's lifetime.
   longestTokenLifetime: (own) => own.refreshWindow + own.ttl,
   // Its tokens name the endpoint that issued them as `iss`, as tymon/jwt-auth did.

@@ -3,6 +3,7 @@ import { toErrorCode } from "../../http/problems.js";
 import { type DialectOptions, defineDialect } from "../types.js";
 import { createFailures, EnvelopeRefusal, TokenHeaderError } from "./errors.js";
 import { routes } from "./routes.js";
+import { importSource } from "./import-source.js";
 import { settings } from "./settings.js";
 import { fail } from "./translate.js";
 
@@ -11,6 +12,7 @@ export const jwtExtended = defineDialect({
   name: "jwt-extended",
   summary: "Flask + flask-jwt-extended under /api/auth",
   settings,
+  importSource,
   // A refresh token lives as long as its session; access tokens never outlive it.
   longestTokenLifetime: (own) => Math.max(own.accessTtl, own.refreshTtl),
   async plugin(app: FastifyInstance, options: DialectOptions<typeof settings>) {

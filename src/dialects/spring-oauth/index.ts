@@ -3,6 +3,7 @@ import { toErrorCode } from "../../http/problems.js";
 import { type DialectOptions, defineDialect } from "../types.js";
 import { createFailures, SpringFailure, SpringOAuthError } from "./errors.js";
 import { routes } from "./routes.js";
+import { importSource } from "./import-source.js";
 import { settings } from "./settings.js";
 import { account, refused } from "./translate.js";
 
@@ -14,6 +15,7 @@ export const springOAuth = defineDialect({
   name: "spring-oauth",
   summary: "Spring Security OAuth2 with email codes under /oauth",
   settings,
+  importSource,
   longestTokenLifetime: (own) => Math.max(own.accessTtl, own.refreshTtl),
   // The first-party client its front ends name; `/oauth/login` sessions belong to it.
   builtInClient: (own) => ({

@@ -3,6 +3,7 @@ import { toErrorCode } from "../../http/problems.js";
 import { type DialectOptions, defineDialect } from "../types.js";
 import { createFailures, TerminalFailure } from "./errors.js";
 import { routes } from "./routes.js";
+import { importSource } from "./import-source.js";
 import { settings } from "./settings.js";
 
 /** The per-terminal (device) session API under `/auth`, body `{"message": ...}`. */
@@ -10,6 +11,7 @@ export const terminal = defineDialect({
   name: "terminal",
   summary: "per-terminal sessions under /auth",
   settings,
+  importSource,
   longestTokenLifetime: (own) => own.tokenTtl,
   async plugin(app: FastifyInstance, options: DialectOptions<typeof settings>) {
     const failureFor = createFailures(options.core.settings.passwordPolicy);
