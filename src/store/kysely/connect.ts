@@ -9,6 +9,7 @@ import { WRITE_LOCK_WAIT_MS, createGroupCommit } from "./group-commit.js";
 import { statementName } from "./precompiled.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as loginThrottle from "./migrations/0002-login-throttle.js";
+import * as legacyTokens from "./migrations/0005-legacy-tokens.js";
 import { createStoreRepositories, createTransactionRepositories, type RunInTransaction } from "./repositories.js";
 import { rotateInOneStatement, rotateInSteps } from "./sessions.js";
 
@@ -16,6 +17,7 @@ import { rotateInOneStatement, rotateInSteps } from "./sessions.js";
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
   "0002-login-throttle": loginThrottle,
+  "0005-legacy-tokens": legacyTokens,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

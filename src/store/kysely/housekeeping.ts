@@ -35,12 +35,15 @@ export function createHousekeepingRepository(db: Kysely<Database>): Housekeeping
         .where("updated_at", "<", before)
         .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<", now)]))
         .executeTakeFirst();
+      // An old server's token is refused by its own expiry from then on: its row is of no more use.
+      const legacyTokens = await db.deleteFrom("legacy_tokens").where("expires_at", "<", now).executeTakeFirst();
       return {
         sessions: Number(sessions.numDeletedRows),
         refreshTokens: Number(refreshTokens.numDeletedRows),
         codes: Number(codes.numDeletedRows),
         codeThrottle: Number(codeThrottle.numDeletedRows),
         loginThrottle: Number(loginThrottle.numDeletedRows),
+        legacyTokens: Number(legacyTokens.numDeletedRows),
       };
     },
   };
