@@ -175,6 +175,16 @@ describe("jwt-extended: the old server's tokens through the cutover", () => {
     assert.equal((await gh.server.core.listSessions(user.id)).length, 0);
   });
 
+  it("forgets a logged-out old token at housekeeping once it has expired, not before", async () => {
+    const now = Date.now();
+    assert.equal(await gh.server.store.legacyTokens.deny("jwt-extended", "expired-jti", now - 1000, now - 5000), true);
+    assert.equal(await gh.server.store.legacyTokens.deny("jwt-extended", "live-jti", now + 60_000, now), true);
+    assert.equal(await gh.server.store.legacyTokens.deny("jwt-extended", "live-jti", now + 60_000, now), false, "denied once");
+    await gh.server.core.purgeEnded();
+    assert.equal(await gh.server.store.legacyTokens.find("jwt-extended", "expired-jti"), null);
+    assert.equal((await gh.server.store.legacyTokens.find("jwt-extended", "live-jti"))?.deniedAt, now);
+  });
+
   it("refuses the old server's tokens while no legacy secret is set", async () => {
     const user = await importedUser(plain, "cut_plain");
     const answer = await refresh(plain, await flaskToken(SECRET, user.id, "refresh"));
