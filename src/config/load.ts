@@ -20,7 +20,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   const values = parseTable(settings, env, problems);
   const dialectSettings = Object.fromEntries(
-    DIALECTS.map((dialect) => [dialect.name, Object.freeze(parseTable(dialect.settings, env, problems))]),
+    DIALECTS.map((dialect) => {
+      const own: string[] = [];
+      const parsed = parseTable(dialect.settings, env, own);
+      // Settings that parse one by one can still contradict each other; checked once each parsed.
+      if (own.length === 0) own.push(...(dialect.checkSettings?.(parsed) ?? []));
+      problems.push(...own);
+      return [dialect.name, Object.freeze(parsed)];
+    }),
   );
   problems.push(...crossChecks(values as Partial<Config>));
   if (problems.length > 0) throw new ConfigError(problems);

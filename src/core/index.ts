@@ -19,6 +19,8 @@ import { createJwtService } from "./tokens/jwt.js";
 import { createKeyring, type SigningAlg } from "./tokens/keyring.js";
 import { listSigningKeys, rotateSigningKey } from "./tokens/rotate-key.js";
 import { createSecretHash, randomToken } from "./tokens/secrets.js";
+// The cutover from an original server (a dialect's legacy secret).
+import { checkLegacyJwt, exchangeLegacyToken, revokeLegacyToken } from "./legacy/legacy-tokens.js";
 
 export type CoreOptions = {
   store: Store;
@@ -81,6 +83,10 @@ const useCases = {
   rotateSigningKey,
   listSigningKeys,
   purgeEnded,
+  // The cutover from an original server.
+  checkLegacyJwt,
+  exchangeLegacyToken,
+  revokeLegacyToken,
 };
 
 /** The whole core: every use case, the administrative ones included (the CLI's face). */
@@ -148,6 +154,10 @@ export type FrontDoorCore = Pick<
   | "accessProfile"
   | "authenticateClient"
   | "findUserById"
+  // The cutover from an original server.
+  | "checkLegacyJwt"
+  | "exchangeLegacyToken"
+  | "revokeLegacyToken"
 >;
 
 const FRONT_DOOR_MEMBERS = [
@@ -168,6 +178,10 @@ const FRONT_DOOR_MEMBERS = [
   "accessProfile",
   "authenticateClient",
   "findUserById",
+  // The cutover from an original server.
+  "checkLegacyJwt",
+  "exchangeLegacyToken",
+  "revokeLegacyToken",
 ] as const satisfies readonly (keyof FrontDoorCore)[];
 
 /** The front-door face as an object of its own, so that nothing else is reachable through it. */
@@ -194,3 +208,6 @@ export type { UserSummary } from "./oauth/types.js";
 export type { AccessProfile } from "./rbac/rbac.js";
 export type { IssuedToken, TokenCheck } from "./tokens/access-tokens.js";
 export type { TokenKind } from "./tokens/jwt.js";
+// The cutover from an original server.
+export type { LegacyClaims } from "./legacy/legacy-jwt.js";
+export type { LegacyTokenCheck, LegacyTrust } from "./legacy/legacy-tokens.js";

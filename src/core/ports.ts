@@ -260,6 +260,33 @@ export interface HousekeepingRepository {
   purge(now: number, keepMs: number): Promise<Record<string, number>>;
 }
 
+// ---- The cutover from an original server (a dialect's legacy secret) ----
+
+/** A token an original server issued, as Gatehouse knows it; times in epoch ms. */
+export type LegacyTokenRecord = {
+  /** The dialect whose original issued it. */
+  source: string;
+  jti: string;
+  /** The Gatehouse session opened for it, if any. */
+  sessionId: string | null;
+  /** When it was logged out: from then on refused until `expiresAt`. */
+  deniedAt: number | null;
+  /** The old token's own `exp`: the row matters until then. */
+  expiresAt: number;
+};
+
+export interface LegacyTokenRepository {
+  find(source: string, jti: string): Promise<LegacyTokenRecord | null>;
+  /** Ties the old token to the session opened for it, unless it is known already; true for one caller. */
+  bind(source: string, jti: string, sessionId: string, expiresAt: number): Promise<boolean>;
+  /** Refuses the old token from `at` until `expiresAt`; true if this call denied it (one caller). */
+  deny(source: string, jti: string, expiresAt: number, at: number): Promise<boolean>;
+  /** The id of the user with this number (`seq`), the `sub` of wire formats with numeric ids. */
+  userIdBySeq(seq: number): Promise<string | null>;
+}
+
+// ---- end of the cutover block ----
+
 export interface Repositories {
   users: UserRepository;
   housekeeping: HousekeepingRepository;
@@ -273,6 +300,8 @@ export interface Repositories {
   secrets: SecretRepository;
   codes: CodeRepository;
   audit: AuditRepository;
+  /** The cutover from an original server (see the block above). */
+  legacyTokens: LegacyTokenRepository;
 }
 
 /**

@@ -30,6 +30,11 @@ export type Dialect<S extends SettingTable = SettingTable> = {
    * verifying at least this long.
    */
   longestTokenLifetime: (settings: SettingValues<S>) => number;
+  /**
+   * Checks across its own settings (one that requires another, say): each problem a line that
+   * names the variable, reported by `loadConfig` with every other configuration problem.
+   */
+  checkSettings?: (settings: SettingValues<S>) => string[];
   /** Paths under `ISSUER` that its tokens may carry as `iss` (the endpoint that issued them). */
   issuerPaths?: readonly string[];
   /** A first-party OAuth client its front ends use, created or updated at start-up. */

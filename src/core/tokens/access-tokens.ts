@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import type { ActiveSession, SessionRecord, UserRecord } from "../ports.js";
 import type { CoreContext } from "../context.js";
 import { AuthError } from "../errors.js";
+import { legacyKeyFor, signLegacyJwt } from "../legacy/legacy-jwt.js";
 import { liveSession } from "../sessions/sessions.js";
 import type { TokenKind, VerifiedJwt, VerifyFailure } from "./jwt.js";
 
@@ -23,6 +25,12 @@ type IssueOptions = {
   atLogin?: boolean;
   /** Keep the login's `iat` on a later token (a refresh window counted from the first login). */
   keepLoginIat?: boolean;
+  /**
+   * Sign HS256 with an original server's shared secret instead of our keyring (the cutover):
+   * the header has no `kid` and the claims are the front door's own, plus `jti`, `type`, `sub`
+   * and the `sid` and `gen` that tie the token to its session; no `iss` but the front door's.
+   */
+  legacySecret?: string;
 };
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
@@ -43,7 +51,11 @@ async function issue(ctx: CoreContext, kind: TokenKind, options: IssueOptions): 
   const issuedAt = options.atLogin || options.keepLoginIat ? loginTime : now;
   // Never outlive the session that backs the token.
   const expiresAt = Math.max(now + 1, Math.min(now + options.ttlSeconds, seconds(session.expiresAt)));
-  return { token: await ctx.jwt.sign(kind, claims, { issuedAt, notBefore: now, expiresAt }), expiresIn: expiresAt - now };
+  const times = { issuedAt, notBefore: now, expiresAt };
+  const token = options.legacySecret
+    ? await signLegacyJwt(legacyKeyFor(options.legacySecret), { jti: randomUUID(), ...claims, type: kind }, times)
+    : await ctx.jwt.sign(kind, claims, times);
+  return { token, expiresIn: expiresAt - now };
 }
 
 export const issueAccessToken = (ctx: CoreContext, options: IssueOptions) => issue(ctx, "access", options);
@@ -69,7 +81,11 @@ const TOUCH_INTERVAL_MS = 60_000;
 export async function checkJwt(ctx: CoreContext, token: string): Promise<TokenCheck> {
   const verified = await ctx.jwt.verify(token);
   if (!verified.ok) return verified;
-  const { kind, claims } = verified.value;
+  return checkSessionOf(ctx, verified.value.kind, verified.value.claims);
+}
+
+/** The session behind a token whose signature and claims were verified: live, its owner's, of its generation. */
+export async function checkSessionOf(ctx: CoreContext, kind: TokenKind, claims: VerifiedJwt["claims"]): Promise<TokenCheck> {
   const session = await liveSession(ctx, claims.sid);
   const owner =
     session !== null &&

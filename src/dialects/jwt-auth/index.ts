@@ -1,11 +1,12 @@
 import type { FastifyInstance } from "fastify";
 import { isAuthError } from "../../core/index.js";
+import { checkLegacySecretSettings, warnIfShortLegacySecret } from "../../http/legacy-secret.js";
 import { toErrorCode } from "../../http/problems.js";
 import { type DialectOptions, defineDialect } from "../types.js";
 import { failureFor, ValidationFailed, validationMessage } from "./errors.js";
 import { ISSUING_PATHS, routes } from "./routes.js";
 import { importSource } from "./import-source.js";
-import { settings } from "./settings.js";
+import { LEGACY_PREFIX, settings } from "./settings.js";
 import { failure } from "./translate.js";
 
 /** Every method Fastify routes; HEAD comes with each GET route. */
@@ -39,7 +40,9 @@ export const jwtAuth = defineDialect({
   longestTokenLifetime: (own) => own.refreshWindow + own.ttl,
   // Its tokens name the endpoint that issued them as `iss`, as tymon/jwt-auth did.
   issuerPaths: ISSUING_PATHS,
+  checkSettings: (own) => checkLegacySecretSettings(LEGACY_PREFIX, own),
   async plugin(app: FastifyInstance, options: DialectOptions<typeof settings>) {
+    warnIfShortLegacySecret(app.log, LEGACY_PREFIX, options.settings);
     await app.register(async (scope) => {
       const policy = options.core.settings.passwordPolicy;
       scope.setErrorHandler((error, request, reply) => {

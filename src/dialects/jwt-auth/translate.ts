@@ -1,7 +1,7 @@
 import type { IssuedToken } from "../../core/index.js";
 
 /** tymon/jwt-auth's `prv` claim: the SHA-1 of the user model's class name. */
-const PRV = "87e0af1ef9fd15812fdec97153a14e0b047546aa";
+export const PRV = "87e0af1ef9fd15812fdec97153a14e0b047546aa";
 
 export const wireClaims = (issuerUrl: string) => ({ iss: issuerUrl, prv: PRV });
 

@@ -1,8 +1,7 @@
 import type { FastifyRequest } from "fastify";
-import type { FrontDoorCore, TokenCheck, TokenKind } from "../../core/index.js";
+import type { FrontDoorCore, LegacyTrust, TokenKind } from "../../core/index.js";
+import { checkPresentedToken, type PresentedToken } from "../../http/legacy-secret.js";
 import { TOKEN_MESSAGES as M, TokenHeaderError } from "./errors.js";
-
-type ValidToken = Extract<TokenCheck, { ok: true }>;
 
 /** The JWT from `Authorization: Bearer <JWT>`, with flask-jwt-extended's exact complaints. */
 export function bearerToken(request: FastifyRequest): string {
@@ -26,10 +25,15 @@ const FAILURES = {
 
 /**
  * Checks the bearer token in the order flask-jwt-extended did: decoding and expiry, then the
- * token type, then revocation.
+ * token type, then revocation. With a legacy secret (`trust`), the old server's tokens pass too.
  */
-export async function requireToken(core: FrontDoorCore, request: FastifyRequest, wanted: TokenKind | "any"): Promise<ValidToken> {
-  const checked = await core.checkJwt(bearerToken(request));
+export async function requireToken(
+  core: FrontDoorCore,
+  request: FastifyRequest,
+  wanted: TokenKind | "any",
+  trust: LegacyTrust | null,
+): Promise<PresentedToken> {
+  const checked = await checkPresentedToken(core, bearerToken(request), trust);
   if (!checked.ok && checked.reason !== "revoked") {
     const [status, msg] = FAILURES[checked.reason];
     throw new TokenHeaderError(status, msg);

@@ -1,10 +1,11 @@
 import type { FastifyError, FastifyInstance } from "fastify";
+import { checkLegacySecretSettings, warnIfShortLegacySecret } from "../../http/legacy-secret.js";
 import { toErrorCode } from "../../http/problems.js";
 import { type DialectOptions, defineDialect } from "../types.js";
 import { createFailures, EnvelopeRefusal, TokenHeaderError } from "./errors.js";
 import { routes } from "./routes.js";
 import { importSource } from "./import-source.js";
-import { settings } from "./settings.js";
+import { LEGACY_PREFIX, settings } from "./settings.js";
 import { fail } from "./translate.js";
 
 /** The Flask + flask-jwt-extended API, under `/api/auth`. */
@@ -15,7 +16,9 @@ export const jwtExtended = defineDialect({
   importSource,
   // A refresh token lives as long as its session; access tokens never outlive it.
   longestTokenLifetime: (own) => Math.max(own.accessTtl, own.refreshTtl),
+  checkSettings: (own) => checkLegacySecretSettings(LEGACY_PREFIX, own),
   async plugin(app: FastifyInstance, options: DialectOptions<typeof settings>) {
+    warnIfShortLegacySecret(app.log, LEGACY_PREFIX, options.settings);
     const failureFor = createFailures(options.core.settings.passwordPolicy);
     await app.register(
       async (scope) => {

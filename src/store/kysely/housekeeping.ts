@@ -37,6 +37,8 @@ export function createHousekeepingRepository(db: Kysely<Database>): Housekeeping
         .executeTakeFirst();
       // A reservation outlives its attempt only when the process holding it died.
       const loginReservations = await db.deleteFrom("login_reservations").where("expires_at", "<", now).executeTakeFirst();
+      // An old server's token is refused by its own expiry from then on: its row is of no more use.
+      const legacyTokens = await db.deleteFrom("legacy_tokens").where("expires_at", "<", now).executeTakeFirst();
       return {
         sessions: Number(sessions.numDeletedRows),
         refreshTokens: Number(refreshTokens.numDeletedRows),
@@ -44,6 +46,7 @@ export function createHousekeepingRepository(db: Kysely<Database>): Housekeeping
         codeThrottle: Number(codeThrottle.numDeletedRows),
         loginThrottle: Number(loginThrottle.numDeletedRows),
         loginReservations: Number(loginReservations.numDeletedRows),
+        legacyTokens: Number(legacyTokens.numDeletedRows),
       };
     },
   };

@@ -4,6 +4,7 @@ import { createCodeRepository, markCodeSent } from "./codes.js";
 import type { Database } from "./database.js";
 import { createHousekeepingRepository } from "./housekeeping.js";
 import { createLoginReservationRepository } from "./login-reservations.js";
+import { createLegacyTokenRepository } from "./legacy-tokens.js";
 import { createLoginThrottleRepository } from "./login-throttle.js";
 import { createAuditRepository, createClientRepository, createKeyRepository, createSecretRepository } from "./server-tables.js";
 import { createRefreshTokenRepository, createSessionRepository } from "./sessions.js";
@@ -34,6 +35,8 @@ const factories: Factories = {
   secrets: createSecretRepository,
   codes: createCodeRepository,
   audit: createAuditRepository,
+  // The cutover from an original server: its old tokens.
+  legacyTokens: createLegacyTokenRepository,
 };
 
 /** Every repository, its statements run on `db`: the database, or one transaction's connection. */
@@ -100,6 +103,8 @@ const kinds: { [R in keyof TransactionRepositories]: Record<keyof TransactionRep
     unconsume: "write",
   },
   audit: { record: "write" },
+  // The cutover from an original server: its old tokens.
+  legacyTokens: { find: "read", bind: "write", deny: "write", userIdBySeq: "read" },
 };
 
 type Method = (...args: unknown[]) => Promise<unknown>;
