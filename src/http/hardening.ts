@@ -18,8 +18,10 @@ export function registerHardening(app: FastifyInstance): void {
   app.addHook("onSend", (_request, reply, payload, done) => {
     reply.headers(SECURITY_HEADERS);
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
-    // Every documented 503 tells the client when to come back, whatever front door answered.
+    // Every documented 503 and 429 tells the client when to come back, whatever front door
+    // answered. The rate limiter sets its own; a burst of one account's logins clears in moments.
     if (reply.statusCode === 503 && !reply.hasHeader("retry-after")) reply.header("retry-after", "5");
+    if (reply.statusCode === 429 && !reply.hasHeader("retry-after")) reply.header("retry-after", "1");
     done(null, payload);
   });
   // The log level is set at start; below info, the request line is not even assembled.

@@ -63,3 +63,27 @@ export async function queryDatabase<T = Record<string, unknown>>(
     await client.end();
   }
 }
+
+/**
+ * Runs one write against a test server's database, as another program on the same database
+ * would (`?` placeholders); resolves with the number of rows it changed.
+ */
+export async function writeDatabase(databaseUrl: string, text: string, params: unknown[] = []): Promise<number> {
+  if (databaseUrl.startsWith("sqlite:")) {
+    const db = new Database(databaseUrl.slice("sqlite:".length));
+    try {
+      db.pragma("busy_timeout = 5000");
+      return db.prepare(text).run(...params).changes;
+    } finally {
+      db.close();
+    }
+  }
+  let index = 0;
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(text.replace(/\?/g, () => `$${++index}`), params)).rowCount ?? 0;
+  } finally {
+    await client.end();
+  }
+}

@@ -2,9 +2,7 @@
 // An imported werkzeug scrypt hash logs in over HTTP and is replaced by Argon2id (security S74).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import Database from "better-sqlite3";
-import pg from "pg";
-import { queryDatabase } from "../helpers/database.js";
+import { queryDatabase, writeDatabase } from "../helpers/database.js";
 import { committedFixtures, werkzeugHashes } from "../helpers/legacy-hash-tools.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
@@ -12,24 +10,7 @@ const PASSWORD = "correct horse battery";
 
 /** Writes a stored hash straight into the database, as `gatehouse import` would have left it. */
 async function setStoredHash(databaseUrl: string, username: string, hash: string): Promise<void> {
-  const sql = "update users set password_hash = ? where username = ?";
-  if (databaseUrl.startsWith("sqlite:")) {
-    const db = new Database(databaseUrl.slice("sqlite:".length));
-    try {
-      db.pragma("busy_timeout = 5000");
-      assert.equal(db.prepare(sql).run(hash, username).changes, 1);
-    } finally {
-      db.close();
-    }
-    return;
-  }
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    assert.equal((await client.query(sql.replace("?", "$1").replace("?", "$2"), [hash, username])).rowCount, 1);
-  } finally {
-    await client.end();
-  }
+  assert.equal(await writeDatabase(databaseUrl, "update users set password_hash = ? where username = ?", [hash, username]), 1);
 }
 
 /** A werkzeug 3 `generate_password_hash` (scrypt, its default) of the password, made now if possible. */
@@ -82,6 +63,12 @@ describe("a user imported with a werkzeug scrypt hash logs in through jwt-extend
     assert.match(upgraded ?? "", /^\$argon2id\$v=19\$m=\d+,t=\d+,p=1\$/);
     assert.equal((await login("legacy-alice", PASSWORD)).body.code, 0, "the Argon2id hash verifies");
     assert.equal(await storedHash("legacy-alice"), upgraded, "and is not replaced again");
+    const rehashed = await queryDatabase<{ detail: string }>(
+      gh.databaseUrl,
+      "select a.detail from audit_events a join users u on u.id = a.user_id where u.username = ? and a.event = 'password_rehashed'",
+      ["legacy-alice"],
+    );
+    assert.deepEqual(rehashed, [{ detail: "scrypt" }], "one audit record names the replaced scheme");
     assert.notEqual(
       (await login("legacy-alice", "a different passphrase 9")).body.code,
       0,
@@ -104,5 +91,28 @@ describe("a user imported with a werkzeug scrypt hash logs in through jwt-extend
     for (const response of both) assert.equal(response.body.code, 0, response.text);
     assert.match((await storedHash("legacy-carol")) ?? "", /^\$argon2id\$/);
     assert.equal((await login("legacy-carol", PASSWORD)).body.code, 0);
+  });
+
+  it("verifies an imported hash against the password as typed, then keeps Gatehouse's own NFKC form", async (t) => {
+    // Full-width letters and digits: the original hashed these bytes; NFKC folds them to ASCII.
+    const typed = "ｐａｓｓ１２３ horse battery";
+    const made = werkzeugHashes([["scrypt", typed]])?.[0];
+    if (!made) {
+      const message = "PYTHON'S WERKZEUG IS NOT AVAILABLE for the full-width password hash";
+      if (process.env.GATEHOUSE_TEST_REQUIRE_SERVICES === "1") throw new Error(message);
+      t.skip(message);
+      return;
+    }
+    assert.equal((await gh.post("/api/auth/register", { json: { username: "legacy-wide", password: PASSWORD } })).body.code, 0);
+    await setStoredHash(gh.databaseUrl, "legacy-wide", made);
+    assert.notEqual((await login("legacy-wide", typed.normalize("NFKC"))).body.code, 0, "the folded form is not what was hashed");
+    assert.equal((await login("legacy-wide", typed)).body.code, 0, "the password as typed verifies");
+    assert.match((await storedHash("legacy-wide")) ?? "", /^\$argon2id\$/);
+    assert.equal((await login("legacy-wide", typed)).body.code, 0, "as typed, after the upgrade");
+    assert.equal(
+      (await login("legacy-wide", typed.normalize("NFKC"))).body.code,
+      0,
+      "and in its NFKC form, as for every Argon2id hash",
+    );
   });
 });

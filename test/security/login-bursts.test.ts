@@ -4,7 +4,7 @@
 // threshold evaluated before the account locks.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { queryDatabase } from "../helpers/database.js";
+import { queryDatabase, writeDatabase } from "../helpers/database.js";
 import { type GatehouseProcess, spawnGatehouse } from "../helpers/gatehouse-process.js";
 import { evaluatedFailures, LOGIN_DOORS, type LoginDoor, registerAccount } from "../helpers/login-doors.js";
 import { httpClient, type Response, startServer, type TestServer } from "../helpers/server.js";
@@ -121,5 +121,47 @@ describe(`bursts of logins to one account (LOCKOUT_THRESHOLD=${THRESHOLD}) (secu
         right.length - refusedRight.length - right.filter((answer) => answer.status === 429).length,
       );
     });
+  });
+});
+
+describe("a check that finds every slot held gets a retryable answer (LOCKOUT_THRESHOLD=3) (security S13)", () => {
+  let gh: TestServer;
+  before(async () => {
+    gh = await startServer({ LOCKOUT_THRESHOLD: "3" });
+  });
+  after(() => gh.close());
+
+  /** Three checks in flight on the account, as a process that died while checking leaves them. */
+  async function holdEverySlot(userId: string, untilMs: number): Promise<void> {
+    for (let i = 0; i < 3; i++) {
+      const inserted = await writeDatabase(
+        gh.databaseUrl,
+        "insert into login_reservations (id, counter_key, expires_at) values (?, ?, ?)",
+        [`held-${userId}-${i}`, `user:${userId}`, untilMs],
+      );
+      assert.equal(inserted, 1);
+    }
+  }
+
+  it("answers 429 with Retry-After in each door's format, never the wrong-password answer; lapsed slots free the account", async () => {
+    await Promise.all(
+      LOGIN_DOORS.map(async (door, index) => {
+        const username = `held-${index}`;
+        await registerAccount(gh, username, PASSWORD);
+        const userId = await userIdOf(gh, username);
+        const lapse = Date.now() + 8_000;
+        await holdEverySlot(userId, lapse);
+        const started = Date.now();
+        const busy = await door.send(gh, username, PASSWORD);
+        assert.equal(busy.status, 429, `${door.name}: ${busy.text}`);
+        assert.equal(busy.headers.get("retry-after"), "1", door.name);
+        assert.ok(Date.now() - started >= 4_000, `${door.name} waited for a slot before answering`);
+        const unknown = await door.send(gh, `nobody-${index}`, WRONG);
+        assert.notDeepEqual(busy.body, unknown.body, `${door.name}: not the wrong-password answer`);
+        assert.equal(await evaluatedFailures(gh, userId), 0, "nothing was counted against the account");
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, lapse - Date.now() + 100)));
+        assert.equal(door.succeeded(await door.send(gh, username, PASSWORD)), true, `${door.name} after the slots lapsed`);
+      }),
+    );
   });
 });

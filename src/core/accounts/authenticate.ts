@@ -34,12 +34,13 @@ const MAX_LOCK_MS = 3_600_000;
 const NO_RESERVATION = "none";
 
 /**
- * A successful check: the account, its password's new hash when the stored one was weaker, and
- * the reservation its check holds until the success is recorded.
+ * A successful check: the account, its password's new hash when the stored one was weaker or
+ * imported, and the reservation its check holds until the success is recorded.
  */
 export type CheckedCredentials = {
   user: UserRecord;
-  upgradedHash: string | null;
+  /** The password hashed anew, and the scheme of the stored hash it replaces. */
+  upgrade: { hash: string; from: string } | null;
   reservation: LoginReservation;
   counter: AttemptCounter;
 };
@@ -79,7 +80,10 @@ export async function checkCredentials(
   // which takes far longer, so the admission's cost (an account's row, or a name's counter) does
   // not show in it. A refused attempt's verification is discarded: it must not learn whether the
   // password was right.
-  const verification = ctx.hasher.verify(user?.passwordHash ?? null, normalised);
+  // An imported hash was made by the original server from the password as typed; Gatehouse's
+  // own hashes from its NFKC form (a full-width "１２３" and "123" are one password here).
+  const imported = user !== null && ctx.hasher.schemeOf(user.passwordHash) !== "argon2id";
+  const verification = ctx.hasher.verify(user?.passwordHash ?? null, imported ? password : normalised);
   const admission = admitAttempt(ctx, counter, verification);
   // Its failure is awaited below, after the verification's; until then it must not count as unhandled.
   admission.catch(() => undefined);
@@ -91,8 +95,10 @@ export async function checkCredentials(
   if (reservation === null || !user || !verified || user.status !== "active") {
     return refuse(ctx, { user, reservation, matches: verified, counter, ip: meta.ip });
   }
-  const upgradedHash = ctx.hasher.needsRehash(user.passwordHash) ? await ctx.hasher.hash(normalised) : null;
-  return { user, upgradedHash, reservation, counter };
+  const upgrade = ctx.hasher.needsRehash(user.passwordHash)
+    ? { hash: await ctx.hasher.hash(normalised), from: ctx.hasher.schemeOf(user.passwordHash) }
+    : null;
+  return { user, upgrade, reservation, counter };
 }
 
 /** Ends the reservation of a check whose verification failed (the hash pool refused it, say). */
@@ -149,7 +155,7 @@ async function refuse(ctx: CoreContext, { user, reservation, matches, counter, i
  */
 export async function withRecordedSuccess<T>(
   ctx: CoreContext,
-  { user, upgradedHash, reservation, counter }: CheckedCredentials,
+  { user, upgrade, reservation, counter }: CheckedCredentials,
   ip: string | null,
   work: (tx: TransactionContext) => Promise<T>,
 ): Promise<T> {
@@ -160,7 +166,10 @@ export async function withRecordedSuccess<T>(
       if (!(await tx.store.loginReservations.release(reservation.id))) {
         throw new AuthError("service_unavailable", "the password check outlived its reservation");
       }
-      if (upgradedHash !== null) await tx.store.users.setPasswordHash(user.id, upgradedHash, ctx.now());
+      if (upgrade !== null) {
+        await tx.store.users.setPasswordHash(user.id, upgrade.hash, ctx.now());
+        await audit(tx, { event: "password_rehashed", outcome: "success", userId: user.id, ip, detail: upgrade.from });
+      }
       return work(tx);
     });
   } catch (error) {
