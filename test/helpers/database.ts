@@ -82,7 +82,14 @@ export async function writeDatabase(databaseUrl: string, text: string, params: u
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    return (await client.query(text.replace(/\?/g, () => `$${++index}`), params)).rowCount ?? 0;
+    return (
+      (
+        await client.query(
+          text.replace(/\?/g, () => `$${++index}`),
+          params,
+        )
+      ).rowCount ?? 0
+    );
   } finally {
     await client.end();
   }
