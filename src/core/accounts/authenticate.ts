@@ -173,17 +173,32 @@ export async function withRecordedSuccess<T>(
       return work(tx);
     });
   } catch (error) {
-    if (error instanceof AuthError && error.code === "account_disabled") {
-      await inTransaction(ctx, async (tx) => {
-        await tx.store.loginReservations.release(reservation.id);
-        await audit(tx, { event: "login", outcome: "failure", userId: user.id, ip, detail: "disabled" });
-      });
-    }
+    await endUnrecordedSuccess(ctx, { user, reservation, ip }, error);
     throw error;
   } finally {
     slotFreed(counter.key);
   }
 }
+
+/**
+ * After a success whose transaction was undone: its reservation ends (else its slot would stay
+ * taken until it lapses), and a disabling found on the way is audited as a refused login. If
+ * the database cannot do even that, the reservation lapses and the first error goes on.
+ */
+async function endUnrecordedSuccess(
+  ctx: CoreContext,
+  { user, reservation, ip }: { user: UserRecord; reservation: LoginReservation; ip: string | null },
+  error: unknown,
+): Promise<void> {
+  const disabled = error instanceof AuthError && error.code === "account_disabled";
+  await inTransaction(ctx, async (tx) => {
+    await tx.store.loginReservations.release(reservation.id);
+    if (disabled) await audit(tx, { event: "login", outcome: "failure", userId: user.id, ip, detail: "disabled" });
+  }).catch((failure: unknown) => {
+    if (disabled) throw failure;
+  });
+}
+
 /** `checkCredentials` and `withRecordedSuccess`, for callers that write nothing else with it. */
 export async function verifyCredentials(
   ctx: CoreContext,
