@@ -136,6 +136,8 @@ export interface UserRepository {
    * statements: run it in a transaction (on PostgreSQL its first one locks the account's row).
    */
   admitLoginAttempt(id: string, now: number, threshold: number, reservation: LoginReservation): Promise<LoginAdmission>;
+  /** What `admitLoginAttempt` would answer now, read without writing or locking anything. */
+  peekLoginAttempt(id: string, now: number, threshold: number): Promise<LoginAdmission>;
   /**
    * A failed check: counts it unless a lock is in force, and locks the account for `lockMs` once
    * the failures reach `threshold`; true if this call locked it. One statement.
@@ -239,6 +241,8 @@ export interface AuditRepository {
 export interface LoginThrottleRepository {
   /** `UserRepository.admitLoginAttempt` for the counter under `key` (created on first use). */
   admit(key: string, now: number, threshold: number, reservation: LoginReservation): Promise<LoginAdmission>;
+  /** `UserRepository.peekLoginAttempt` for the counter under `key`. */
+  peek(key: string, now: number, threshold: number): Promise<LoginAdmission>;
   /** `UserRepository.recordLoginFailure` for the counter under `key`. */
   recordFailure(key: string, now: number, threshold: number, lockMs: number): Promise<boolean>;
 }

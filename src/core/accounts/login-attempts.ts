@@ -14,8 +14,9 @@ const RESERVATION_MS = 30_000;
  * one account's logins takes a few seconds to drain; beyond this the answer is `rate_limited`.
  */
 export const SLOT_WAIT_MS = 5_000;
-/** Between two tries for a slot that another process may have freed. */
-const SLOT_POLL_MS = 20;
+/** Between two looks for a slot that another process may have freed: doubling, up to the most. */
+const SLOT_POLL_MS = 10;
+const SLOT_POLL_MAX_MS = 80;
 
 /**
  * The failure counter an attempt is charged to: the account's, or, for a name that belongs to
@@ -27,6 +28,8 @@ export type AttemptCounter = {
   /** Names the counter among this process's waiting attempts. */
   key: string;
   admit(tx: TransactionContext, reservation: LoginReservation): Promise<LoginAdmission>;
+  /** What `admit` would answer now, read without writing or locking anything. */
+  peek(): Promise<LoginAdmission>;
   /** Counts a failed check and locks past the threshold; true if this one locked it. */
   recordFailure(tx: TransactionContext, lockMs: number): Promise<boolean>;
 };
@@ -37,6 +40,7 @@ export function attemptCounter(ctx: CoreContext, user: UserRecord | null, identi
     return {
       key: `user:${user.id}`,
       admit: (tx, reservation) => tx.store.users.admitLoginAttempt(user.id, ctx.now(), threshold, reservation),
+      peek: () => ctx.store.users.peekLoginAttempt(user.id, ctx.now(), threshold),
       recordFailure: (tx, lockMs) => tx.store.users.recordLoginFailure(user.id, ctx.now(), threshold, lockMs),
     };
   }
@@ -44,19 +48,21 @@ export function attemptCounter(ctx: CoreContext, user: UserRecord | null, identi
   return {
     key: `name:${key}`,
     admit: (tx, reservation) => tx.store.loginThrottle.admit(key, ctx.now(), threshold, reservation),
+    peek: () => ctx.store.loginThrottle.peek(key, ctx.now(), threshold),
     recordFailure: (tx, lockMs) => tx.store.loginThrottle.recordFailure(key, ctx.now(), threshold, lockMs),
   };
 }
 
 /**
  * Admits a password check: its reservation, or `null` when the counter refuses it (locked, or
- * at its threshold). While the checks in flight hold every slot the failures leave, it waits for
- * one (woken by a check of this process that ends, or trying again every few milliseconds for
- * one that ends elsewhere), for as long as its own verification runs and then up to
- * `SLOT_WAIT_MS` more, and then answers `rate_limited`: a right password is never turned into a
- * refusal by the checks beside it. It gives up (`null`) if the verification fails. Each try is
- * lazily flushed (committed, not yet forced to the disk): a refusal is no acknowledged write,
- * and a success's durable commit takes it along.
+ * at its threshold). While the checks in flight hold every slot the failures leave, it waits
+ * for its own verification (a slot is worth taking only once its result is ready), then watches
+ * for a free slot, woken by a check of this process that ends or looking again every few
+ * milliseconds (a read, which queues at no lock) for one that ends elsewhere, up to
+ * `SLOT_WAIT_MS`; then it answers `rate_limited`. A right password is never turned into a
+ * refusal by the checks beside it. It gives up (`null`) if the verification fails. Each
+ * admission is lazily flushed (committed, not yet forced to the disk): a refusal is no
+ * acknowledged write, and a success's durable commit takes it along.
  */
 export async function admitAttempt(
   ctx: CoreContext,
@@ -64,20 +70,30 @@ export async function admitAttempt(
   verification: Promise<unknown>,
 ): Promise<LoginReservation | null> {
   const id = randomUUID();
-  let waitUntil = Number.POSITIVE_INFINITY;
-  let failed = false;
-  void verification.then(
-    () => (waitUntil = Date.now() + SLOT_WAIT_MS),
-    () => (failed = true),
+  const verified = verification.then(
+    () => true,
+    () => false,
   );
+  let waitUntil: number | null = null;
   for (;;) {
     const reservation = { id, expiresAt: ctx.now() + RESERVATION_MS };
     const admission = await inTransaction(ctx, (tx) => counter.admit(tx, reservation), { lazyFlush: true });
     if (admission === "admitted") return reservation;
-    if (admission === "refused" || failed) return null;
-    const left = waitUntil - Date.now();
-    if (left <= 0) throw new AuthError("rate_limited", "too many sign-ins to this account at once; retry in a moment");
-    await waitForSlot(counter.key, Math.min(left, SLOT_POLL_MS + Math.random() * SLOT_POLL_MS));
+    if (admission === "refused" || !(await verified)) return null;
+    waitUntil ??= Date.now() + SLOT_WAIT_MS;
+    if (!(await watchForSlot(counter, waitUntil))) {
+      throw new AuthError("rate_limited", "too many sign-ins to this account at once; retry in a moment");
+    }
+  }
+}
+
+/** Waits until a slot looks free (or the counter refuses outright); false when `until` passed first. */
+async function watchForSlot(counter: AttemptCounter, until: number): Promise<boolean> {
+  for (let pause = SLOT_POLL_MS; ; pause = Math.min(pause * 2, SLOT_POLL_MAX_MS)) {
+    const left = until - Date.now();
+    if (left <= 0) return false;
+    await waitForSlot(counter.key, Math.min(left, pause * (1 + Math.random())));
+    if ((await counter.peek()) !== "busy") return true;
   }
 }
 

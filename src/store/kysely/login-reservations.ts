@@ -32,6 +32,29 @@ export async function takeSlot(
   return "admitted";
 }
 
+/**
+ * What an admission would answer now, read without writing or locking anything: how an attempt
+ * that found every slot taken watches for one without queueing at the counter's row lock.
+ */
+export async function peekSlot(
+  db: Kysely<Database>,
+  counterKey: string,
+  counter: CounterState | undefined,
+  { threshold, now }: { threshold: number; now: number },
+): Promise<LoginAdmission> {
+  if (!counter) return "refused";
+  const lockOver = counter.locked_until !== null && Number(counter.locked_until) <= now;
+  const failures = lockOver ? 0 : Number(counter.failed_logins);
+  if ((counter.locked_until !== null && !lockOver) || failures >= threshold) return "refused";
+  const { held } = await db
+    .selectFrom("login_reservations")
+    .select((eb) => eb.fn.countAll<number>().as("held"))
+    .where("counter_key", "=", counterKey)
+    .where("expires_at", ">", now)
+    .executeTakeFirstOrThrow();
+  return failures + Number(held) >= threshold ? "busy" : "admitted";
+}
+
 /** The `set` of an admission's first statement: a lock whose time is over is lifted, its failures forgotten. */
 export function liftExpiredLock(now: number, table: "users" | "login_throttle") {
   const lockOver = sql<boolean>`${sql.ref(`${table}.locked_until`)} is not null and ${sql.ref(`${table}.locked_until`)} <= ${now}`;

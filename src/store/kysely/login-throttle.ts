@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { LoginThrottleRepository } from "../../core/ports.js";
 import type { Database } from "./database.js";
-import { countFailure, liftExpiredLock, takeSlot } from "./login-reservations.js";
+import { countFailure, liftExpiredLock, peekSlot, takeSlot } from "./login-reservations.js";
 
 /** The account lockout's statements (see users.ts), for names that belong to no account. */
 export function createLoginThrottleRepository(db: Kysely<Database>): LoginThrottleRepository {
@@ -16,6 +16,15 @@ export function createLoginThrottleRepository(db: Kysely<Database>): LoginThrott
         .returning(["failed_logins", "locked_until"])
         .executeTakeFirst();
       return takeSlot(db, `name:${key}`, row, { threshold, now, reservation });
+    },
+    async peek(key, now, threshold) {
+      const row = await db
+        .selectFrom("login_throttle")
+        .select(["failed_logins", "locked_until"])
+        .where("key", "=", key)
+        .executeTakeFirst();
+      // A name not counted yet has every slot free.
+      return peekSlot(db, `name:${key}`, row ?? { failed_logins: 0, locked_until: null }, { threshold, now });
     },
     async recordFailure(key, now, threshold, lockMs) {
       const row = await db

@@ -60,11 +60,12 @@ const kinds: { [R in keyof TransactionRepositories]: Record<keyof TransactionRep
     setPasswordHash: "write",
     recordLogin: "write",
     admitLoginAttempt: "write",
+    peekLoginAttempt: "read",
     recordLoginFailure: "write",
     clearLoginFailures: "write",
     delete: "write",
   },
-  loginThrottle: { admit: "write", recordFailure: "write" },
+  loginThrottle: { admit: "write", peek: "read", recordFailure: "write" },
   loginReservations: { release: "write" },
   housekeeping: { purge: "write" },
   rbac: {

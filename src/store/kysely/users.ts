@@ -10,7 +10,7 @@ import {
   type UserStatus,
 } from "../../core/ports.js";
 import type { Database } from "./database.js";
-import { countFailure, liftExpiredLock, takeSlot } from "./login-reservations.js";
+import { countFailure, liftExpiredLock, peekSlot, takeSlot } from "./login-reservations.js";
 import { precompiled } from "./precompiled.js";
 import { revokeAllOfUser } from "./sessions.js";
 
@@ -82,6 +82,10 @@ export function createUserRepository(db: Kysely<Database>): UserStatements {
         .returning(["failed_logins", "locked_until"])
         .executeTakeFirst();
       return takeSlot(db, `user:${id}`, row, { threshold, now, reservation });
+    },
+    async peekLoginAttempt(id, now, threshold) {
+      const row = await db.selectFrom("users").select(["failed_logins", "locked_until"]).where("id", "=", id).executeTakeFirst();
+      return peekSlot(db, `user:${id}`, row, { threshold, now });
     },
     async recordLoginFailure(id, now, threshold, lockMs) {
       const row = await db
