@@ -3,6 +3,7 @@ import type { Repositories, TransactionOptions, TransactionRepositories } from "
 import { createCodeRepository, markCodeSent } from "./codes.js";
 import type { Database } from "./database.js";
 import { createHousekeepingRepository } from "./housekeeping.js";
+import { createImportRepository } from "./imports.js";
 import { createLoginThrottleRepository } from "./login-throttle.js";
 import { createAuditRepository, createClientRepository, createKeyRepository, createSecretRepository } from "./server-tables.js";
 import { createRefreshTokenRepository, createSessionRepository } from "./sessions.js";
@@ -32,6 +33,8 @@ const factories: Factories = {
   secrets: createSecretRepository,
   codes: createCodeRepository,
   audit: createAuditRepository,
+  // Import (`gatehouse import`)
+  imports: createImportRepository,
 };
 
 /** Every repository, its statements run on `db`: the database, or one transaction's connection. */
@@ -97,6 +100,8 @@ const kinds: { [R in keyof TransactionRepositories]: Record<keyof TransactionRep
     unconsume: "write",
   },
   audit: { record: "write" },
+  // Import (`gatehouse import`)
+  imports: { findClashes: "read", roleIds: "read", upsertRole: "write", insertUsers: "write", updateUser: "write" },
 };
 
 type Method = (...args: unknown[]) => Promise<unknown>;
