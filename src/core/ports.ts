@@ -285,8 +285,11 @@ export interface ImportRepository {
  * the process's memory, so that a duplicate within the input is found however long it is.
  */
 export interface ImportInputKeys {
-  /** The first of `keys` an earlier line claimed, with that line; else claims them all for `line` and returns null. */
-  claim(keys: string[], line: number): { key: string; line: number } | null;
+  /**
+   * For each row in order: the first of its keys an earlier line claimed, with that line; or
+   * null, and the row's keys are claimed for its line.
+   */
+  claim(rows: { keys: string[]; line: number }[]): ({ key: string; line: number } | null)[];
   close(): void;
 }
 

@@ -42,10 +42,11 @@ async function loadRoles(run: ImportRun, batch: Pending[]): Promise<void> {
  */
 export async function decideRows(run: ImportRun, batch: Pending[]): Promise<Decision[]> {
   const unique: Pending[] = [];
-  for (const row of batch) {
-    const earlier = run.hooks.inputKeys.claim(keysOf(row.user), row.line);
-    if (earlier === null) unique.push(row);
-    else await rejectRow(run, row, `${earlier.key.split(":")[0]} duplicates line ${earlier.line} of the input`);
+  const earlier = run.hooks.inputKeys.claim(batch.map((row) => ({ keys: keysOf(row.user), line: row.line })));
+  for (const [index, row] of batch.entries()) {
+    const first = earlier[index];
+    if (!first) unique.push(row);
+    else await rejectRow(run, row, `${first.key.split(":")[0]} duplicates line ${first.line} of the input`);
   }
   await loadRoles(run, unique);
   const clashes = await run.ctx.store.imports.findClashes({

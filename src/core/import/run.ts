@@ -30,7 +30,7 @@ export type ImportOutcome = ImportCounts & {
   stoppedAtConflict: boolean;
 };
 
-export const DEFAULT_IMPORT_BATCH = 500;
+export const DEFAULT_IMPORT_BATCH = 1000;
 
 /** The state of one run, shared by its steps. */
 export type ImportRun = {
