@@ -79,7 +79,9 @@ async function openRejects(path: string | undefined): Promise<FileHandle | null>
   if (path === undefined) return null;
   try {
     // Owner only: a rejected line is kept as given, a password or hash in it included.
-    return await open(path, "a", 0o600);
+    const handle = await open(path, "a", 0o600);
+    await handle.chmod(0o600);
+    return handle;
   } catch (error) {
     throw new SourceError(
       `cannot write the rejects file ${path}: ${(error as NodeJS.ErrnoException).code ?? describeError(error)}`,
