@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { audit, type CoreContext } from "../context.js";
-import { type ImportedUser, UniqueViolation } from "../ports.js";
+import { type ImportedRole, type ImportedUser, UniqueViolation } from "../ports.js";
 import { type Decision, decideRows, type Pending } from "./decide.js";
 import { NO_PASSWORD_HASH, parseImportLine, RowRejected } from "./format.js";
 import { hashAll } from "./hash-all.js";
@@ -57,6 +57,7 @@ export async function importUsers(
       // The users before it are written first: a role line takes effect where it stands.
       await writeBatch(run, pending);
       pending = [];
+      if (run.stopped) break;
       await applyRole(run, parsed.role);
     } else {
       pending.push({ line: record.line, input: record.input, user: parsed.user });
@@ -72,7 +73,7 @@ export async function importUsers(
   return { ...run.counts, stoppedAtConflict: run.stopped };
 }
 
-async function applyRole(run: ImportRun, role: Parameters<CoreContext["store"]["imports"]["upsertRole"]>[0]): Promise<void> {
+async function applyRole(run: ImportRun, role: ImportedRole): Promise<void> {
   run.counts.roles++;
   if (run.options.dryRun) {
     if (!run.roles.has(role.name)) run.roles.set(role.name, -1);
