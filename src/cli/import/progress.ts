@@ -1,6 +1,9 @@
 import type { ImportCounts } from "../../core/import/run.js";
 
-/** Without a terminal: one line this often. On a terminal: the bar is redrawn this often. */
+/**
+ * Without a terminal: one line once the first batch is written (it is under way), then one this
+ * often. On a terminal: the bar is redrawn this often.
+ */
 export const PROGRESS_LINE_MS = 2_000;
 const BAR_REDRAW_MS = 200;
 const BAR_WIDTH = 24;
@@ -11,7 +14,7 @@ export type ProgressOutput = { write(text: string): unknown; isTTY?: boolean };
 export type InputPosition = () => { done: number; total: number } | null;
 
 export type Progress = {
-  /** The run's live counters: read at every redraw. */
+  /** The run's live counters, read at every redraw; given again after every batch. */
   watch(counts: Readonly<ImportCounts>): void;
   stop(): void;
 };
@@ -33,6 +36,7 @@ function eta(ms: number): string {
  */
 export function startProgress(output: ProgressOutput, position: InputPosition, started = Date.now()): Progress {
   let counts: Readonly<ImportCounts> | null = null;
+  let shownOnce = false;
   const tty = output.isTTY === true;
   const describe = () => {
     if (!counts) return null;
@@ -64,6 +68,10 @@ export function startProgress(output: ProgressOutput, position: InputPosition, s
   return {
     watch(live) {
       counts = live;
+      if (!tty && !shownOnce && live.rows > 0) {
+        shownOnce = true;
+        draw();
+      }
     },
     stop() {
       clearInterval(timer);
