@@ -227,7 +227,8 @@ describe("gatehouse import (Gatehouse's JSON Lines format)", () => {
     for (const [line, reason] of expect) assert.match(reasons.get(line) ?? "(none)", reason, `line ${line}`);
     assert.equal(reasons.has(6), false, "the first of two duplicates is imported");
     const entry = written.find((item: { line: number }) => item.line === 5);
-    assert.deepEqual(entry, { line: 5, reason: "password_hash: unknown password hash format", input: lines[4] });
+    assert.deepEqual(entry, { line: 5, reason: entry?.reason, input: lines[4] });
+    assert.match(entry?.reason ?? "", /^password_hash: unknown password hash format \(supported: argon2id, werkzeug/);
     assert.equal(statSync(rejects).mode & 0o777, 0o600, "the rejects file is the owner's alone");
     const names = (await users()).map((user) => user.username);
     for (const name of [
