@@ -21,6 +21,7 @@
 //   lib/gatehouse.mjs    starting and stopping Gatehouse, its CLI (the OAuth client), token preparation
 //   lib/measure.mjs      warm-up and measured load runs, RSS under load
 //   lib/scenarios.mjs    the scenarios and the 1M-user pass
+//   lib/import-scenario.mjs  gatehouse import of generated users with legacy hashes (after the server stopped)
 //   report.mjs           the Markdown table and the result files in bench/results/
 //   load.mjs, ceilings.mjs, bare-http.mjs   child processes, described below
 //
@@ -52,6 +53,7 @@ import {
   measureTokenChecks,
   prepareTokens,
 } from "./lib/scenarios.mjs";
+import { importScenario } from "./lib/import-scenario.mjs";
 import { createPgDatabase, hashPassword, seedUsers } from "./lib/seed.mjs";
 import { describeMachine, gitCommit, loadAverage, writeResults } from "./report.mjs";
 
@@ -216,6 +218,13 @@ async function main() {
 
   const rssAfterMb = rssMb(server.child.pid);
   await stopGatehouse(server);
+  // After the server stopped: the import is a process of its own and has the cores to itself.
+  const imported = await importScenario({
+    users: options.quick ? 20_000 : 100_000,
+    hashFormats: ["werkzeug-scrypt", "bcrypt-2y", "werkzeug-pbkdf2", "bcrypt-2a"],
+    postgresAdminUrl: options.pgAdminUrl ?? null,
+    log: (line) => log(`import: ${line}`),
+  });
   await writeResults({
     date: started.toISOString(),
     commit: gitCommit(),
@@ -232,6 +241,7 @@ async function main() {
     ceilings,
     scenarios,
     million,
+    import: imported,
   });
 }
 

@@ -1,9 +1,18 @@
 import type { Core } from "../core/index.js";
+import { importSpec, type OpenedImport, prepareImport, runImport } from "./import/command.js";
 import { type Args, type CommandSpec, UsageError } from "./options.js";
 
-/** An administrative command: what its command line accepts, and what it does. */
+/** What a command opened before the database (its input, say); closed after it ran. */
+export type Prepared = { close: () => Promise<void> };
+
+/**
+ * An administrative command: what its command line accepts, and what it does; `run` may return
+ * its exit status (0 without). `prepare` runs before the database is opened, so that an input
+ * that cannot be read fails before anything is written.
+ */
 export type Command = CommandSpec & {
-  run: (core: Core, args: Args, out: (line: string) => void) => Promise<void>;
+  prepare?: (args: Args) => Promise<Prepared>;
+  run: (core: Core, args: Args, out: (line: string) => void, prepared?: Prepared) => Promise<void | number>;
 };
 
 /** An option's value; the parser has already refused a repeated or missing required one. */
@@ -142,5 +151,11 @@ export const COMMANDS: Record<string, Command> = {
       // Only identifiers and dates: the key material never leaves the database.
       for (const key of keys) out(`${key.kid}  ${key.alg}  created ${iso(key.createdAt)}  ${keyState(key)}`);
     },
+  },
+  // Import (`gatehouse import`, docs/import.md)
+  import: {
+    ...importSpec,
+    prepare: prepareImport,
+    run: (core, args, out, prepared) => runImport(core, args, out, prepared as OpenedImport),
   },
 };

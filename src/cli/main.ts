@@ -5,7 +5,8 @@ import { serve } from "../main.js";
 import { createGatehouse } from "../server.js";
 import { openStore } from "../store/kysely/connect.js";
 import { type Command, COMMANDS } from "./commands.js";
-import { type CommandSpec, type ParsedLine, parseCommandLine, UsageError, usageLine } from "./options.js";
+import { describeError } from "./import/command.js";
+import { type CommandSpec, type ParsedLine, parseCommandLine, SourceError, UsageError, usageLine } from "./options.js";
 import { readSecretLine } from "./stdin.js";
 
 /** `serve` and `migrate` take nothing after their name; they run without the core. */
@@ -19,6 +20,9 @@ function find(argv: string[]): Found | null {
   const pair = `${first} ${second}`;
   const command = Object.hasOwn(COMMANDS, pair) ? COMMANDS[pair] : undefined;
   if (command) return { name: pair, spec: command, command, rest: argv.slice(2) };
+  // A command of one word (`import`).
+  const single = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
+  if (single) return { name: first, spec: single, command: single, rest: argv.slice(1) };
   const builtin = Object.hasOwn(BUILTINS, first) ? BUILTINS[first] : undefined;
   return builtin ? { name: first, spec: builtin, rest: argv.slice(1) } : null;
 }
@@ -77,6 +81,10 @@ export async function run(argv: string[]): Promise<number> {
     return await execute(found, parsed);
   } catch (error) {
     if (error instanceof UsageError) return refuse(error.message, commandUsage(found));
+    if (error instanceof SourceError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
     else if (isAuthError(error)) process.stderr.write(`error: ${error.code}${error.detail ? ` (${error.detail})` : ""}\n`);
     else throw error;
@@ -94,12 +102,19 @@ async function execute(found: Found, { args, stdin }: ParsedLine): Promise<numbe
     process.stdout.write("database is up to date\n");
     return 0;
   }
-  // Info level: administrative changes leave their audit line on stderr, like the server's.
-  const gatehouse = await createGatehouse(config, createLogger("info", process.stderr));
+  const prepared = await found.command.prepare?.(args);
   try {
-    await found.command.run(gatehouse.core, args, (line) => process.stdout.write(`${line}\n`));
+    // Info level: administrative changes leave their audit line on stderr, like the server's.
+    const gatehouse = await createGatehouse(config, createLogger("info", process.stderr)).catch((error: unknown) => {
+      throw isAuthError(error) ? error : new SourceError(`cannot open the database: ${describeError(error)}`);
+    });
+    try {
+      const code = await found.command.run(gatehouse.core, args, (line) => process.stdout.write(`${line}\n`), prepared);
+      return code ?? 0;
+    } finally {
+      await gatehouse.close();
+    }
   } finally {
-    await gatehouse.close();
+    await prepared?.close();
   }
-  return 0;
 }

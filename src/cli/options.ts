@@ -3,6 +3,9 @@ import { parseArgs } from "node:util";
 /** A mistake in the command line: reported with the command's usage, exit status 2. */
 export class UsageError extends Error {}
 
+/** A source, database or configuration that cannot be used: one line, exit status 2, nothing written. */
+export class SourceError extends Error {}
+
 /** One option a command takes. */
 export type OptionSpec = {
   /** Placeholder of the option's value in the usage line; a flag (no value) has none. */
@@ -20,6 +23,8 @@ export type OptionGroup = { names: string[]; required?: boolean };
 export type CommandSpec = {
   /** Positional arguments, each required, in order; the names are their usage placeholders. */
   words?: string[];
+  /** One optional positional argument after `words`, shown as `[NAME]`. */
+  optionalWord?: string;
   options?: Record<string, OptionSpec>;
   groups?: OptionGroup[];
 };
@@ -43,7 +48,7 @@ const list = (items: string[], last: "or" | "and"): string =>
 
 /** The usage line of a command, e.g. `role create ROLE [--description D]`, from its spec. */
 export function usageLine(name: string, spec: CommandSpec): string {
-  const parts = [name, ...(spec.words ?? [])];
+  const parts = [name, ...(spec.words ?? []), ...(spec.optionalWord ? [`[${spec.optionalWord}]`] : [])];
   const shown = new Set<string>();
   for (const [option, declared] of Object.entries(spec.options ?? {})) {
     if (shown.has(option)) continue;
@@ -91,7 +96,11 @@ export function parseCommandLine(spec: CommandSpec, argv: string[]): ParsedLine 
     }
     args.options.set(token.name, [...(args.options.get(token.name) ?? []), valueOf(token)]);
   }
-  checkWords(spec.words ?? [], args.words);
+  checkWords(
+    spec.optionalWord ? [...(spec.words ?? []), spec.optionalWord] : (spec.words ?? []),
+    args.words,
+    spec.optionalWord !== undefined,
+  );
   checkPresence(spec, args);
   return parsed;
 }
@@ -109,11 +118,13 @@ function valueOf(token: OptionToken): string {
   return value;
 }
 
-function checkWords(names: string[], words: string[]): void {
+/** Every declared word is there (the last may be missing when it is optional), and nothing more. */
+function checkWords(names: string[], words: string[], lastOptional: boolean): void {
   const extra = words[names.length];
   if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
   names.forEach((name, index) => {
-    if (!words[index]) throw new UsageError(`${name} is required`);
+    const optional = lastOptional && index === names.length - 1;
+    if (!words[index] && !optional) throw new UsageError(`${name} is required`);
   });
 }
 

@@ -10,6 +10,7 @@ import { introspect } from "./oauth/introspect.js";
 import { revokeToken } from "./oauth/revoke.js";
 import { exchangeToken } from "./oauth/token.js";
 import { purgeEnded } from "./housekeeping.js";
+import { importUsers } from "./import/engine.js";
 import type { HashPoolLimits } from "./passwords/hash-pool.js";
 import { createPasswordHasher, type HashParams } from "./passwords/hasher.js";
 import { accessProfile, addUserRole, createPermission, createRole, grantPermission } from "./rbac/rbac.js";
@@ -87,6 +88,8 @@ const useCases = {
   checkLegacyJwt,
   exchangeLegacyToken,
   revokeLegacyToken,
+  // Import (`gatehouse import`, administrative only)
+  importUsers,
 };
 
 /** The whole core: every use case, the administrative ones included (the CLI's face). */

@@ -291,6 +291,56 @@ export interface LegacyTokenRepository {
 
 // ---- end of the cutover block ----
 
+// ---- Import (`gatehouse import`, src/core/import/) ----------------------------------------
+
+/** What an existing user shares with rows being imported: the keys that must stay unique. */
+export type ImportClash = { id: string; seq: number; usernameCanonical: string; emailCanonical: string | null };
+
+/** One user as the import writes it (insert or overwrite); `seq` null: the next number. */
+export type ImportedUser = NewUser & {
+  seq: number | null;
+  lastLoginAt: number | null;
+  updatedAt: number;
+  roleIds: number[];
+};
+
+/** A role line: the role and its permissions, created or updated; never a revocation. */
+export type ImportedRole = {
+  name: string;
+  description: string | null;
+  permissions: { name: string; description: string | null }[];
+};
+
+export interface ImportRepository {
+  /** Existing users holding any of these ids, numbers, canonical usernames or canonical emails. */
+  findClashes(keys: { ids: string[]; seqs: number[]; usernames: string[]; emails: string[] }): Promise<ImportClash[]>;
+  /** The ids of the named roles that exist. */
+  roleIds(names: string[]): Promise<Map<string, number>>;
+  /** Creates or updates the role, its permissions and its grants; true if the role was new. */
+  upsertRole(role: ImportedRole): Promise<boolean>;
+  /**
+   * Inserts the users and their roles. Numbers given are kept, and the database's own counter
+   * is moved past them, so later registrations never collide. A unique constraint that fails
+   * is a `UniqueViolation`.
+   */
+  insertUsers(users: ImportedUser[]): Promise<void>;
+  /** Overwrites the user with this id: profile, status, roles and (unless null) the hash; never id or seq. */
+  updateUser(user: Omit<ImportedUser, "passwordHash"> & { passwordHash: string | null }): Promise<void>;
+}
+
+/**
+ * The keys (ids, numbers, names, addresses) the rows seen so far in one import claimed, outside
+ * the process's memory, so that a duplicate within the input is found however long it is.
+ */
+export interface ImportInputKeys {
+  /**
+   * For each row in order: the first of its keys an earlier line claimed, with that line; or
+   * null, and the row's keys are claimed for its line.
+   */
+  claim(rows: { keys: string[]; line: number }[]): ({ key: string; line: number } | null)[];
+  close(): void;
+}
+
 export interface Repositories {
   users: UserRepository;
   housekeeping: HousekeepingRepository;
@@ -306,6 +356,8 @@ export interface Repositories {
   audit: AuditRepository;
   /** The cutover from an original server (see the block above). */
   legacyTokens: LegacyTokenRepository;
+  // Import (`gatehouse import`)
+  imports: ImportRepository;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Database } from "./database.js";
 import { createHousekeepingRepository } from "./housekeeping.js";
 import { createLoginReservationRepository } from "./login-reservations.js";
 import { createLegacyTokenRepository } from "./legacy-tokens.js";
+import { createImportRepository } from "./imports.js";
 import { createLoginThrottleRepository } from "./login-throttle.js";
 import { createAuditRepository, createClientRepository, createKeyRepository, createSecretRepository } from "./server-tables.js";
 import { createRefreshTokenRepository, createSessionRepository } from "./sessions.js";
@@ -37,6 +38,8 @@ const factories: Factories = {
   audit: createAuditRepository,
   // The cutover from an original server: its old tokens.
   legacyTokens: createLegacyTokenRepository,
+  // Import (`gatehouse import`)
+  imports: createImportRepository,
 };
 
 /** Every repository, its statements run on `db`: the database, or one transaction's connection. */
@@ -106,6 +109,8 @@ const kinds: { [R in keyof TransactionRepositories]: Record<keyof TransactionRep
   audit: { record: "write" },
   // The cutover from an original server: its old tokens.
   legacyTokens: { find: "read", bind: "write", deny: "write", userIdBySeq: "read" },
+  // Import (`gatehouse import`)
+  imports: { findClashes: "read", roleIds: "read", upsertRole: "write", insertUsers: "write", updateUser: "write" },
 };
 
 type Method = (...args: unknown[]) => Promise<unknown>;
