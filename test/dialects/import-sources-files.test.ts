@@ -10,6 +10,7 @@ import Database from "better-sqlite3";
 import { importSource as springSource } from "../../src/dialects/spring-oauth/import-source.js";
 import { importSource as terminalSource } from "../../src/dialects/terminal/import-source.js";
 import type { ImportRecord, ImportSourceReader } from "../../src/dialects/types.js";
+import { BOOKSTORE_SCHEMA, type BookstoreRow, writeBookstore, writeMongoexport } from "../helpers/original-stores.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gatehouse-import-sources-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,19 +52,7 @@ async function heapGrowthWhileReading(reader: ImportSourceReader, source: string
   return { count, growth: peak - start };
 }
 
-// The bookstore's user table, as its be/model/store.py creates it.
-const BOOKSTORE_SCHEMA = `CREATE TABLE user (user_id TEXT PRIMARY KEY, password TEXT NOT NULL, balance INTEGER NOT NULL,
-  token TEXT, terminal TEXT); CREATE TABLE user_store (user_id TEXT, store_id TEXT, PRIMARY KEY (user_id, store_id))`;
-
-function bookstore(name: string, rows: unknown[][]): string {
-  const path = join(dir, name);
-  const db = new Database(path);
-  db.exec(BOOKSTORE_SCHEMA);
-  const insert = db.prepare("INSERT INTO user VALUES (?, ?, ?, ?, ?)");
-  db.transaction(() => rows.forEach((row) => insert.run(...row)))();
-  db.close();
-  return path;
-}
+const bookstore = (name: string, rows: BookstoreRow[]) => writeBookstore(join(dir, name), rows);
 
 describe("terminal reads the bookstore's SQLite be.db", () => {
   it("yields each user with the plaintext password to hash, ignoring token, terminal and balance", async () => {
@@ -137,11 +126,7 @@ describe("spring-oauth reads a mongoexport of the user collection", () => {
     { type: "user", username: "Leon", display_name: "达斯特", created_at: "1969-12-31T23:59:59.000Z", password_hash: BCRYPT_2A },
   ];
 
-  const write = (name: string, lines: string[]) => {
-    const path = join(dir, name);
-    writeFileSync(path, lines.join("\n") + "\n");
-    return path;
-  };
+  const write = (name: string, lines: string[]) => writeMongoexport(join(dir, name), lines);
 
   it("reads relaxed Extended JSON (mongoexport's default), line by line", async () => {
     const path = write("relaxed.json", [

@@ -6,15 +6,10 @@ import { after, before, describe, it } from "node:test";
 import { importSource as jwtAuthSource } from "../../src/dialects/jwt-auth/import-source.js";
 import { importSource as jwtExtendedSource } from "../../src/dialects/jwt-extended/import-source.js";
 import type { ImportRecord, ImportSourceReader } from "../../src/dialects/types.js";
-import { createMysqlDatabase, MYSQL_ADMIN_URL, type MysqlDatabase, mysqlUnavailable } from "../helpers/mariadb.js";
+import { createMysqlDatabase, MYSQL_ADMIN_URL, type MysqlDatabase } from "../helpers/mariadb.js";
+import { FLASK_SCHEMA, LUMEN_SCHEMA, skipWithoutMariadb } from "../helpers/original-stores.js";
 
-const unavailable = await mysqlUnavailable();
-if (unavailable) {
-  const message = `MARIADB NOT REACHABLE for the import source tests: ${unavailable}`;
-  if (process.env.GATEHOUSE_TEST_REQUIRE_SERVICES === "1") throw new Error(message);
-  console.warn(`\n!!! ${message} — SKIPPED\n`);
-}
-const skip = unavailable ? "MariaDB not reachable" : false;
+const skip = await skipWithoutMariadb("the import source tests");
 
 async function readAll(reader: ImportSourceReader, source: string): Promise<ImportRecord[]> {
   const opened = await reader.open(source);
@@ -28,20 +23,6 @@ async function readAll(reader: ImportSourceReader, source: string): Promise<Impo
 }
 
 const outcome = (record: ImportRecord) => ("value" in record ? record.value : { error: record.error });
-
-// The Flask app's tables as its SQLAlchemy models create them (api-docs 000/001 show their
-// columns in the login payload). role_permissions has no primary key, as in the app, so a
-// permission can be granted to a role twice.
-const FLASK_SCHEMA = `
-  CREATE TABLE users (user_id VARCHAR(36) NOT NULL PRIMARY KEY, username VARCHAR(80) NOT NULL,
-    password VARCHAR(256) NOT NULL, email VARCHAR(120) NULL, phone VARCHAR(20) NULL, faceInfo TEXT NULL,
-    status TINYINT(1) NOT NULL DEFAULT 1, last_login DATETIME NULL, created_at DATETIME NOT NULL,
-    updated_at DATETIME NOT NULL);
-  CREATE TABLE roles (role_id INT AUTO_INCREMENT PRIMARY KEY, role_name VARCHAR(50) NOT NULL, description VARCHAR(255));
-  CREATE TABLE permissions (permission_id INT AUTO_INCREMENT PRIMARY KEY, permission_name VARCHAR(100) NOT NULL,
-    description VARCHAR(255));
-  CREATE TABLE user_roles (user_id VARCHAR(36) NOT NULL, role_id INT NOT NULL, PRIMARY KEY (user_id, role_id));
-  CREATE TABLE role_permissions (role_id INT NOT NULL, permission_id INT NOT NULL, KEY (role_id))`;
 
 const SCRYPT = "scrypt:32768:8:1$k2XbQd1ZpLrT9wYe$3f8a0c2b9e";
 const PBKDF2 = "pbkdf2:sha256:600000$Xy12AbCd$9a8b7c6d5e";
@@ -140,11 +121,6 @@ describe("jwt-extended reads the Flask app's MySQL database", { skip }, () => {
   });
 });
 
-// The Lumen app's users table as its migration creates it (api-docs 002: uid, email, password;
-// Laravel's timestamps). Email is nullable here to cover rows written without one.
-const LUMEN_SCHEMA = `
-  CREATE TABLE users (id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY, uid VARCHAR(255) NOT NULL, email VARCHAR(255) NULL,
-    password VARCHAR(255) NOT NULL, remember_token VARCHAR(100) NULL, created_at TIMESTAMP NULL, updated_at TIMESTAMP NULL)`;
 const BCRYPT_2Y = "$2y$10$abcdefghijklmnopqrstuu5Zp0NnHJjJrUZ4ggD8kmU5j1DvQ5u6";
 
 describe("jwt-auth reads the Lumen app's MySQL database", { skip }, () => {
