@@ -8,6 +8,12 @@ const DATABASE_DRIVERS = ["kysely", "pg", "better-sqlite3", "ioredis", "mysql2"]
 const IMPORT_SOURCE = "src/dialects/*/import-source.ts";
 const bannedPackages = (names, message) => names.map((name) => ({ group: [name, `${name}/*`], message }));
 
+/** What a dialect's import source may import besides: the shared MySQL reading (it names no dialect). */
+const IMPORT_SOURCE_RELATIVE_IMPORTS = {
+  regex: "^\\.\\./(?!types\\.js$|mysql-source\\.js$|\\.\\./core/index\\.js$|\\.\\./http/)",
+  message: "an import source imports only its own files, ../types.js, ../mysql-source.js, ../../core/index.js and ../../http/*",
+};
+
 /** What a dialect's files may import from outside their folder. */
 const DIALECT_RELATIVE_IMPORTS = {
   regex: "^\\.\\./(?!types\\.js$|\\.\\./core/index\\.js$|\\.\\./http/)",
@@ -46,7 +52,7 @@ const LAYERS = [
         DATABASE_DRIVERS.filter((name) => !["mysql2", "better-sqlite3"].includes(name)),
         "an import source reads the original's store (mysql2, better-sqlite3), never Gatehouse's",
       ),
-      DIALECT_RELATIVE_IMPORTS,
+      IMPORT_SOURCE_RELATIVE_IMPORTS,
     ],
   },
   {

@@ -2,11 +2,10 @@
 // `gatehouse import --from jwt-extended`: its tables users, roles, permissions, user_roles and
 // role_permissions, translated into Gatehouse's import format (docs/import.md). The one file of
 // this dialect that opens a database, and only the original's.
-import type { Connection as CallbackConnection, RowDataPacket } from "mysql2";
-import mysql from "mysql2/promise";
+import type { RowDataPacket } from "mysql2";
+import type mysql from "mysql2/promise";
+import { closeMysql, isoDatetime, MYSQL_SOURCE_FORM, openMysqlSource, streamRows } from "../mysql-source.js";
 import type { ImportRecord, ImportSource, ImportSourceReader } from "../types.js";
-
-const SOURCE_FORM = "mysql://user:pass@host:3306/db";
 
 // Every column read is named, so a database of another shape fails in open(), not row by row.
 const ROLES_QUERY = `
@@ -45,37 +44,6 @@ type UserRow = {
   created_at: string | null;
   role_names: string | null;
 };
-
-/** `mysql://user:pass@host:port/db` without the credentials, for messages. */
-function location(source: string): string {
-  try {
-    const url = new URL(source);
-    return `mysql://${url.host}${url.pathname}`;
-  } catch {
-    return "the --source URL";
-  }
-}
-
-/** One line on why the database cannot be read, never quoting the user or the password. */
-function failure(source: string, error: unknown): Error {
-  const { code, message } = (error ?? {}) as { code?: string; message?: string };
-  const reasons: Record<string, string> = {
-    ECONNREFUSED: "connection refused",
-    ENOTFOUND: "host not found",
-    ETIMEDOUT: "connection timed out",
-    ER_ACCESS_DENIED_ERROR: "access denied for the user and password given",
-    ER_DBACCESS_DENIED_ERROR: "access denied to that database",
-    ER_BAD_DB_ERROR: "no such database",
-  };
-  const reason = (code && reasons[code]) ?? message ?? String(error);
-  return new Error(`cannot read the jwt-extended database at ${location(source)}: ${reason}`);
-}
-
-/** A MySQL DATETIME (`YYYY-MM-DD HH:MM:SS[.ffffff]`, written by the app in UTC) as ISO 8601. */
-function isoDatetime(value: string | null): string | undefined {
-  if (!value || value.startsWith("0000-00-00")) return undefined;
-  return `${value.replace(" ", "T")}Z`;
-}
 
 /** Drops the members whose value is undefined, so absent columns stay absent in the record. */
 const defined = (entries: Record<string, unknown>) =>
@@ -133,10 +101,7 @@ async function* records(connection: mysql.Connection): AsyncGenerator<ImportReco
     if (value) yield { line, input: original, value };
     else yield { line, input: original, error: "the role has no role_name" };
   }
-  // The promise API buffers a whole result; its underlying connection streams row by row, and
-  // pauses the socket while this generator's consumer is busy.
-  const core = (connection as unknown as { connection: CallbackConnection }).connection;
-  for await (const row of core.query(USERS_QUERY).stream({ highWaterMark: 256 })) {
+  for await (const row of streamRows(connection, USERS_QUERY)) {
     line += 1;
     const user = row as UserRow;
     const input = JSON.stringify({ ...user, role_names: user.role_names?.split("\0") ?? [] });
@@ -146,33 +111,12 @@ async function* records(connection: mysql.Connection): AsyncGenerator<ImportReco
 }
 
 async function open(source: string): Promise<ImportSource> {
-  if (!/^mysql:\/\/[^/]+\/[^/?]+/.test(source)) throw new Error(`the jwt-extended --source must be ${SOURCE_FORM}`);
-  let connection: mysql.Connection | undefined;
-  try {
-    connection = await mysql.createConnection({
-      uri: source,
-      dateStrings: true,
-      supportBigNumbers: true,
-      connectTimeout: 10_000,
-      charset: "utf8mb4_unicode_ci",
-    });
-    // A DATETIME is read as written; a TIMESTAMP column (stored in UTC) is shown in UTC too.
-    await connection.query("SET time_zone = '+00:00', SESSION group_concat_max_len = 16777216");
-    // Both queries parse and name every column: a missing table or column fails here.
-    await connection.query(`${ROLES_QUERY} LIMIT 0`);
-    await connection.query(`${USERS_QUERY} LIMIT 0`);
-  } catch (error) {
-    await connection?.end().catch(() => undefined);
-    throw failure(source, error);
-  }
-  const opened = connection;
-  return {
-    records: () => records(opened),
-    close: async () => {
-      // After a consumer stopped early the connection may be mid-result; destroy it then.
-      await opened.end().catch(() => opened.destroy());
-    },
-  };
+  // A DATETIME is read as written; a TIMESTAMP column (stored in UTC) is shown in UTC too.
+  const connection = await openMysqlSource("jwt-extended", source, {
+    setup: "SET time_zone = '+00:00', SESSION group_concat_max_len = 16777216",
+    queries: [ROLES_QUERY, USERS_QUERY],
+  });
+  return { records: () => records(connection), close: () => closeMysql(connection) };
 }
 
-export const importSource: ImportSourceReader = { sourceForm: SOURCE_FORM, open };
+export const importSource: ImportSourceReader = { sourceForm: MYSQL_SOURCE_FORM, open };
