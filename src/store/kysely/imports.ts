@@ -2,6 +2,7 @@ import { CompiledQuery, type Expression, type Insertable, type Kysely, type SqlB
 import { type ImportedUser, type ImportRepository, UniqueViolation } from "../../core/ports.js";
 import type { Database } from "./database.js";
 import { revokeAllOfUser } from "./sessions.js";
+import { newUserRow } from "./users.js";
 
 /** The statements of `gatehouse import` (src/core/import/), on the database or a transaction. */
 
@@ -22,19 +23,7 @@ function asUniqueViolation(error: unknown): UniqueViolation | null {
 
 const userRow = (user: ImportedUser): Insertable<Database["users"]> => ({
   ...(user.seq === null ? {} : { seq: user.seq }),
-  id: user.id,
-  username: user.username,
-  username_canonical: user.usernameCanonical,
-  display_name: user.displayName,
-  email: user.email,
-  email_canonical: user.emailCanonical,
-  email_verified: user.emailVerified ? 1 : 0,
-  phone: user.phone,
-  attributes: JSON.stringify(user.attributes),
-  status: user.status,
-  password_hash: user.passwordHash,
-  created_at: user.createdAt,
-  updated_at: user.updatedAt,
+  ...newUserRow(user, user.updatedAt),
   last_login_at: user.lastLoginAt,
 });
 

@@ -113,6 +113,23 @@ export function createUserRepository(db: Kysely<Database>): UserStatements {
   };
 }
 
+/** The `users` row of a new user, but for its number (the database's next one unless set). */
+export const newUserRow = (user: NewUser, updatedAt: number) => ({
+  id: user.id,
+  username: user.username,
+  username_canonical: user.usernameCanonical,
+  display_name: user.displayName,
+  email: user.email,
+  email_canonical: user.emailCanonical,
+  email_verified: user.emailVerified ? 1 : 0,
+  phone: user.phone,
+  attributes: JSON.stringify(user.attributes),
+  status: user.status,
+  password_hash: user.passwordHash,
+  created_at: user.createdAt,
+  updated_at: updatedAt,
+});
+
 /**
  * `UserRepository.insert` on a transaction's connection: the user and its roles. A unique
  * constraint that fails (the database decides which name or address is taken) is a
@@ -120,25 +137,7 @@ export function createUserRepository(db: Kysely<Database>): UserStatements {
  */
 export async function insertUser(trx: Kysely<Database>, user: NewUser, roleNames: string[]): Promise<UserRecord> {
   try {
-    const row = await trx
-      .insertInto("users")
-      .values({
-        id: user.id,
-        username: user.username,
-        username_canonical: user.usernameCanonical,
-        display_name: user.displayName,
-        email: user.email,
-        email_canonical: user.emailCanonical,
-        email_verified: user.emailVerified ? 1 : 0,
-        phone: user.phone,
-        attributes: JSON.stringify(user.attributes),
-        status: user.status,
-        password_hash: user.passwordHash,
-        created_at: user.createdAt,
-        updated_at: user.createdAt,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await trx.insertInto("users").values(newUserRow(user, user.createdAt)).returningAll().executeTakeFirstOrThrow();
     if (roleNames.length > 0) {
       const roles = await trx.selectFrom("roles").select("id").where("name", "in", roleNames).execute();
       if (roles.length > 0) {
