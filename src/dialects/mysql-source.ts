@@ -2,7 +2,7 @@
 // opening it with a clear one-line failure, streaming a query's rows, closing it. Imported only
 // by the dialects' `import-source.ts` files (eslint.config.js); it names no dialect.
 import type { Connection as CallbackConnection } from "mysql2";
-import mysql from "mysql2/promise";
+import type mysql from "mysql2/promise";
 
 export const MYSQL_SOURCE_FORM = "mysql://user:pass@host:3306/db";
 
@@ -45,7 +45,9 @@ export async function openMysqlSource(
   if (!/^mysql:\/\/[^/]+\/[^/?]+/.test(source)) throw new Error(`the ${name} --source must be ${MYSQL_SOURCE_FORM}`);
   let connection: mysql.Connection | undefined;
   try {
-    connection = await mysql.createConnection({
+    // Loaded here, not with the dialect: a serving process never reads an original's store.
+    const { createConnection } = await import("mysql2/promise");
+    connection = await createConnection({
       uri: source,
       dateStrings: true,
       supportBigNumbers: true,
