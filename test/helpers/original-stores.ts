@@ -7,8 +7,8 @@ import { mysqlUnavailable } from "./mariadb.js";
  * `gatehouse import --from`: the readers' tests and the end-to-end ones build their sources here.
  */
 
-// The Flask app's tables as its SQLAlchemy models create them (api-docs 000/001 show their
-// columns in the login payload). role_permissions has no primary key, as in the app, so a
+// The Flask app's tables as its SQLAlchemy models create them (its login payload shows their
+// columns). role_permissions has no primary key, as in the app, so a
 // permission can be granted to a role twice.
 export const FLASK_SCHEMA = `
   CREATE TABLE users (user_id VARCHAR(36) NOT NULL PRIMARY KEY, username VARCHAR(80) NOT NULL,
@@ -21,8 +21,8 @@ export const FLASK_SCHEMA = `
   CREATE TABLE user_roles (user_id VARCHAR(36) NOT NULL, role_id INT NOT NULL, PRIMARY KEY (user_id, role_id));
   CREATE TABLE role_permissions (role_id INT NOT NULL, permission_id INT NOT NULL, KEY (role_id))`;
 
-// The Lumen app's users table as its migration creates it (api-docs 002: uid, email, password;
-// Laravel's timestamps). Email is nullable here to cover rows written without one.
+// The Lumen app's users table as its migration creates it (uid, email, password, as its API
+// documents them; Laravel's timestamps). Email is nullable here to cover rows written without one.
 export const LUMEN_SCHEMA = `
   CREATE TABLE users (id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY, uid VARCHAR(255) NOT NULL, email VARCHAR(255) NULL,
     password VARCHAR(255) NOT NULL, remember_token VARCHAR(100) NULL, created_at TIMESTAMP NULL, updated_at TIMESTAMP NULL)`;
