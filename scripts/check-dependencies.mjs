@@ -17,7 +17,7 @@ const FLOORS = [
   ["nodemailer", "6.9.9", "GHSA-9h6g-pr28-7cqp (ReDoS in address parsing)"],
   ["@node-rs/argon2", "2.0.0", "Argon2id with explicit parameters"],
   ["mysql2", "3.9.8", "CVE-2024-21508, CVE-2024-21511, CVE-2024-21512 (code injection, prototype pollution)"],
-  ["@node-rs/bcrypt", "2.0.0", "bcrypt verification of imported hashes ($2a$, $2b$, $2y$)"],
+  ["@node-rs/bcrypt", "1.10.7", "bcrypt verification of imported hashes ($2a$, $2b$, $2y$)"],
 ];
 
 const fail = (message) => {

@@ -1,7 +1,7 @@
 // test-databases: each
 // `gatehouse import --from terminal` and `--from spring-oauth`, end to end: the bookstore's own
 // SQLite be.db and a mongoexport of the Spring server's user collection (its $2a$ hashes made by
-// @node-rs/bcrypt, as Spring's BCryptPasswordEncoder writes them), imported by the built CLI into
+// Python's bcrypt, in the form Spring's BCryptPasswordEncoder writes), imported by the built CLI into
 // a running Gatehouse; then each user logs in through that dialect's own login route with the
 // original password.
 import assert from "node:assert/strict";
@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { hash as bcryptHash } from "@node-rs/bcrypt";
 import { ARGON2ID, assertRehashedOnce, importFrom, rehashedSchemes, storedUser, userCount } from "../helpers/import-from.js";
+import { pythonBcrypt } from "../helpers/legacy-hash-tools.js";
 import { writeBookstore, writeMongoexport } from "../helpers/original-stores.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
@@ -92,8 +92,12 @@ const MEI = { id: "mei", name: "梅", email: "mei@example.com", password: "美�
 const WATUP = `Basic ${Buffer.from("watup:watup").toString("base64")}`;
 
 async function mongoexportLines(): Promise<string[]> {
-  const twoA = (password: string) => bcryptHash(password, { cost: 10, version: "2a" });
-  const [leon, upper, mei] = await Promise.all([twoA(LEON.password), twoA(LEON_UPPER.password), twoA(MEI.password)]);
+  const twoA = (password: string) => {
+    const made = pythonBcrypt(password, 10, "2a");
+    if (made === null) throw new Error("PYTHON'S BCRYPT (python3-bcrypt for /usr/bin/python3) IS NOT AVAILABLE");
+    return made;
+  };
+  const [leon, upper, mei] = [twoA(LEON.password), twoA(LEON_UPPER.password), twoA(MEI.password)];
   const entity = `"_class":"com.watup.auth.entity.User"`;
   return [
     `{"_id":"${LEON.id}","username":"${LEON.name}","password":"${leon}","email":"${LEON.email}","avatarUrl":"https://cdn.example.com/a/leon.png","createdDate":{"$date":"2020-06-10T08:00:00Z"},${entity}}`,

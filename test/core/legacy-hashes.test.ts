@@ -10,6 +10,7 @@ import {
   committedFixtures,
   htpasswdBcrypt,
   type LegacyFixture,
+  pythonBcrypt,
   springPbkdf2Hashes,
   toolMissing,
   werkzeugHashes,
@@ -60,11 +61,16 @@ describe("imported hashes made by the originals' tools verify", () => {
     }
   });
 
-  it("bcrypt $2y$ from htpasswd, $2a$ and $2b$ from @node-rs/bcrypt, and Spring's {bcrypt}", async (t) => {
-    const twoA = await bcryptHash(UNICODE, { cost: 4, version: "2a" });
-    const twoB = await bcryptHash(PASSWORD, { cost: 5, version: "2b" });
-    await checkFixture(hasher, { scheme: "bcrypt", hash: twoA, password: UNICODE, madeBy: "@node-rs/bcrypt 2a" });
-    await checkFixture(hasher, { scheme: "bcrypt", hash: twoB, password: PASSWORD, madeBy: "@node-rs/bcrypt 2b" });
+  it("bcrypt $2y$ from htpasswd and @node-rs/bcrypt, $2a$ and $2b$ from Python's bcrypt, and Spring's {bcrypt}", async (t) => {
+    const native = await bcryptHash(PASSWORD, 5);
+    await checkFixture(hasher, { scheme: "bcrypt", hash: native, password: PASSWORD, madeBy: "@node-rs/bcrypt" });
+    const twoA = pythonBcrypt(UNICODE, 4, "2a");
+    const twoB = pythonBcrypt(PASSWORD, 5, "2b");
+    if (twoA === null || twoB === null) return toolMissing(t, "PYTHON'S BCRYPT (python3-bcrypt)");
+    assert.match(twoA, /^\$2a\$04\$/);
+    assert.match(twoB, /^\$2b\$05\$/);
+    await checkFixture(hasher, { scheme: "bcrypt", hash: twoA, password: UNICODE, madeBy: "python bcrypt 2a" });
+    await checkFixture(hasher, { scheme: "bcrypt", hash: twoB, password: PASSWORD, madeBy: "python bcrypt 2b" });
     await checkFixture(hasher, { scheme: "bcrypt", hash: `{bcrypt}${twoA}`, password: UNICODE, madeBy: "{bcrypt}" });
     const twoY = htpasswdBcrypt(PASSWORD, 10);
     if (twoY === null) return toolMissing(t, "HTPASSWD (apache2-utils)");
@@ -213,7 +219,7 @@ describe("verification runs off the event loop, through the hash pool and its li
       ),
     );
     const scryptHash = `scrypt:131072:8:1$${salt}$${key.toString("hex")}`;
-    const bcrypt12 = await bcryptHash(PASSWORD, { cost: 12 });
+    const bcrypt12 = await bcryptHash(PASSWORD, 12);
     for (const hash of [scryptHash, bcrypt12]) {
       const { pause, took } = await longestPause(() => hasher.verify(hash, PASSWORD));
       assert.ok(took > 100, `${hash.slice(0, 20)}: the verification is slow enough to show blocking (${took} ms)`);

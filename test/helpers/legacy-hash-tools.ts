@@ -5,7 +5,8 @@ import { join } from "node:path";
 
 /**
  * Password hashes made by the real tools of the originals' ecosystems, at test time: werkzeug
- * (the `python3` on PATH), Apache's `htpasswd` (bcrypt `$2y$`, as PHP writes it) and Java's own
+ * (the `python3` on PATH), Apache's `htpasswd` (bcrypt `$2y$`, as PHP writes it), Python's
+ * bcrypt (`$2a$`, `$2b$`) and Java's own
  * PBKDF2 (javax.crypto) laid out as Spring's Pbkdf2PasswordEncoder stores it. Each returns null
  * when its tool is missing; `toolMissing` decides whether that skips or fails.
  */
@@ -42,6 +43,17 @@ export function werkzeugHashes(jobs: [method: string, password: string][]): stri
   if (!runs("python3", ["-c", "import werkzeug.security"])) return null;
   const output = execFileSync("python3", ["-c", WERKZEUG_SCRIPT], { input: JSON.stringify(jobs), encoding: "utf8" });
   return JSON.parse(output) as string[];
+}
+
+/**
+ * Python's bcrypt module (Debian's python3-bcrypt, for `/usr/bin/python3`): `$2a$` as Spring's
+ * BCryptPasswordEncoder and most Java and Node libraries write it, or `$2b$`.
+ */
+export function pythonBcrypt(password: string, cost: number, prefix: "2a" | "2b"): string | null {
+  if (!runs("/usr/bin/python3", ["-c", "import bcrypt"])) return null;
+  const script =
+    "import bcrypt, sys; print(bcrypt.hashpw(sys.stdin.buffer.read(), bcrypt.gensalt(int(sys.argv[1]), prefix=sys.argv[2].encode())).decode())";
+  return execFileSync("/usr/bin/python3", ["-c", script, String(cost), prefix], { input: password, encoding: "utf8" }).trim();
 }
 
 /** `htpasswd -bnBC cost user password`: bcrypt `$2y$`. */
