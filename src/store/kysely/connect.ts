@@ -10,7 +10,7 @@ import { statementName } from "./precompiled.js";
 import * as initial from "./migrations/0001-initial.js";
 import * as loginThrottle from "./migrations/0002-login-throttle.js";
 import * as loginReservations from "./migrations/0003-login-reservations.js";
-import * as legacyTokens from "./migrations/0005-legacy-tokens.js";
+import * as legacyTokens from "./migrations/0004-legacy-tokens.js";
 import { createStoreRepositories, createTransactionRepositories, type RunInTransaction } from "./repositories.js";
 import { rotateInOneStatement, rotateInSteps } from "./sessions.js";
 
@@ -19,7 +19,7 @@ const migrations: Record<string, Migration> = {
   "0001-initial": initial,
   "0002-login-throttle": loginThrottle,
   "0003-login-reservations": loginReservations,
-  "0005-legacy-tokens": legacyTokens,
+  "0004-legacy-tokens": legacyTokens,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -75,7 +75,7 @@ export type Database = {
   code_throttle: { purpose: string; target: string; last_sent_at: number; window_start: number; window_count: number };
   login_throttle: { key: string; failed_logins: number; lockouts: number; locked_until: number | null; updated_at: number };
   login_reservations: { id: string; counter_key: string; expires_at: number };
-  // The cutover from an original server (0005): its old tokens, by issuing source and `jti`.
+  // The cutover from an original server (0004): its old tokens, by issuing source and `jti`.
   legacy_tokens: { source: string; jti: string; session_id: string | null; denied_at: number | null; expires_at: number };
   audit_events: {
     id: Generated<number>;
