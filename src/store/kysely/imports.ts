@@ -1,8 +1,8 @@
 import { CompiledQuery, type Expression, type Insertable, type Kysely, type SqlBool, sql } from "kysely";
-import { type ImportedUser, type ImportRepository, UniqueViolation } from "../../core/ports.js";
+import { type ImportedUser, type ImportRepository } from "../../core/ports.js";
 import type { Database } from "./database.js";
 import { revokeAllOfUser } from "./sessions.js";
-import { newUserRow } from "./users.js";
+import { asUniqueViolation, newUserRow } from "./users.js";
 
 /** The statements of `gatehouse import` (src/core/import/), on the database or a transaction. */
 
@@ -10,16 +10,6 @@ import { newUserRow } from "./users.js";
 const ROWS_PER_STATEMENT = 250;
 
 const isPostgres = (db: Kysely<Database>): boolean => db.getExecutor().adapter.constructor.name === "PostgresAdapter";
-
-/** A driver's unique-constraint error (SQLite or PostgreSQL) as `UniqueViolation`, naming the column. */
-function asUniqueViolation(error: unknown): UniqueViolation | null {
-  const { code, message = "", constraint = "" } = error as { code?: string; message?: string; constraint?: string };
-  if (code !== "SQLITE_CONSTRAINT_UNIQUE" && code !== "SQLITE_CONSTRAINT_PRIMARYKEY" && code !== "23505") return null;
-  const where = `${message} ${constraint}`;
-  if (where.includes("username_canonical")) return new UniqueViolation("username");
-  if (where.includes("email_canonical")) return new UniqueViolation("email");
-  return new UniqueViolation("other");
-}
 
 const userRow = (user: ImportedUser): Insertable<Database["users"]> => ({
   ...(user.seq === null ? {} : { seq: user.seq }),

@@ -34,8 +34,8 @@ const toUser = (row: UserRow): UserRecord => ({
   lockouts: Number(row.lockouts),
 });
 
-/** Maps a driver's unique-constraint error (SQLite or PostgreSQL) to `UniqueViolation`. */
-function asUniqueViolation(error: unknown): UniqueViolation | null {
+/** Maps a driver's unique-constraint error (SQLite or PostgreSQL) to `UniqueViolation`, naming the column. */
+export function asUniqueViolation(error: unknown): UniqueViolation | null {
   const { code, message = "", constraint = "" } = error as { code?: string; message?: string; constraint?: string };
   if (code !== "SQLITE_CONSTRAINT_UNIQUE" && code !== "SQLITE_CONSTRAINT_PRIMARYKEY" && code !== "23505") return null;
   const where = `${message} ${constraint}`;
