@@ -9,24 +9,18 @@ import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { importSource as springSource } from "../../src/dialects/spring-oauth/import-source.js";
 import { importSource as terminalSource } from "../../src/dialects/terminal/import-source.js";
-import type { ImportRecord, ImportSourceReader } from "../../src/dialects/types.js";
-import { BOOKSTORE_SCHEMA, type BookstoreRow, writeBookstore, writeMongoexport } from "../helpers/original-stores.js";
+import type { ImportSourceReader } from "../../src/dialects/types.js";
+import {
+  BOOKSTORE_SCHEMA,
+  type BookstoreRow,
+  outcome,
+  readAll,
+  writeBookstore,
+  writeMongoexport,
+} from "../helpers/original-stores.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gatehouse-import-sources-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function readAll(reader: ImportSourceReader, source: string): Promise<ImportRecord[]> {
-  const opened = await reader.open(source);
-  try {
-    const records: ImportRecord[] = [];
-    for await (const record of opened.records()) records.push(record);
-    return records;
-  } finally {
-    await opened.close();
-  }
-}
-
-const outcome = (record: ImportRecord) => ("value" in record ? record.value : { error: record.error });
 
 async function openFailure(reader: ImportSourceReader, source: string): Promise<string> {
   return reader.open(source).then(

@@ -5,24 +5,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { importSource as jwtAuthSource } from "../../src/dialects/jwt-auth/import-source.js";
 import { importSource as jwtExtendedSource } from "../../src/dialects/jwt-extended/import-source.js";
-import type { ImportRecord, ImportSourceReader } from "../../src/dialects/types.js";
 import { createMysqlDatabase, MYSQL_ADMIN_URL, type MysqlDatabase } from "../helpers/mariadb.js";
-import { FLASK_SCHEMA, LUMEN_SCHEMA, skipWithoutMariadb } from "../helpers/original-stores.js";
+import { FLASK_SCHEMA, LUMEN_SCHEMA, outcome, readAll, skipWithoutMariadb } from "../helpers/original-stores.js";
 
 const skip = await skipWithoutMariadb("the import source tests");
-
-async function readAll(reader: ImportSourceReader, source: string): Promise<ImportRecord[]> {
-  const opened = await reader.open(source);
-  try {
-    const records: ImportRecord[] = [];
-    for await (const record of opened.records()) records.push(record);
-    return records;
-  } finally {
-    await opened.close();
-  }
-}
-
-const outcome = (record: ImportRecord) => ("value" in record ? record.value : { error: record.error });
 
 const SCRYPT = "scrypt:32768:8:1$k2XbQd1ZpLrT9wYe$3f8a0c2b9e";
 const PBKDF2 = "pbkdf2:sha256:600000$Xy12AbCd$9a8b7c6d5e";

@@ -34,18 +34,21 @@ export async function createPostgresDatabase(): Promise<PostgresDatabase> {
 }
 
 /**
- * Runs one read query against a test server's database, SQLite or PostgreSQL alike; write the
- * SQL with `?` placeholders.
+ * Runs one statement on a test server's database, SQLite or PostgreSQL alike (`?` placeholders):
+ * on SQLite through `sqlite`, on PostgreSQL as one query whose result `postgres` reads.
  */
-export async function queryDatabase<T = Record<string, unknown>>(
+async function onDatabase<T>(
   databaseUrl: string,
   text: string,
-  params: unknown[] = [],
-): Promise<T[]> {
+  params: unknown[],
+  sqlite: { readonly: boolean; run: (statement: Database.Statement) => T },
+  postgres: (result: pg.QueryResult) => T,
+): Promise<T> {
   if (databaseUrl.startsWith("sqlite:")) {
-    const db = new Database(databaseUrl.slice("sqlite:".length), { readonly: true });
+    const db = new Database(databaseUrl.slice("sqlite:".length), { readonly: sqlite.readonly });
     try {
-      return db.prepare(text).all(...params) as T[];
+      db.pragma("busy_timeout = 5000");
+      return sqlite.run(db.prepare(text));
     } finally {
       db.close();
     }
@@ -54,43 +57,42 @@ export async function queryDatabase<T = Record<string, unknown>>(
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const result = await client.query(
-      text.replace(/\?/g, () => `$${++index}`),
-      params,
+    return postgres(
+      await client.query(
+        text.replace(/\?/g, () => `$${++index}`),
+        params,
+      ),
     );
-    return result.rows as T[];
   } finally {
     await client.end();
   }
+}
+
+/** Runs one read query against a test server's database, SQLite or PostgreSQL alike; write the SQL with `?` placeholders. */
+export function queryDatabase<T = Record<string, unknown>>(
+  databaseUrl: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  return onDatabase(
+    databaseUrl,
+    text,
+    params,
+    { readonly: true, run: (statement) => statement.all(...params) as T[] },
+    (result) => result.rows as T[],
+  );
 }
 
 /**
  * Runs one write against a test server's database, as another program on the same database
  * would (`?` placeholders); resolves with the number of rows it changed.
  */
-export async function writeDatabase(databaseUrl: string, text: string, params: unknown[] = []): Promise<number> {
-  if (databaseUrl.startsWith("sqlite:")) {
-    const db = new Database(databaseUrl.slice("sqlite:".length));
-    try {
-      db.pragma("busy_timeout = 5000");
-      return db.prepare(text).run(...params).changes;
-    } finally {
-      db.close();
-    }
-  }
-  let index = 0;
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return (
-      (
-        await client.query(
-          text.replace(/\?/g, () => `$${++index}`),
-          params,
-        )
-      ).rowCount ?? 0
-    );
-  } finally {
-    await client.end();
-  }
+export function writeDatabase(databaseUrl: string, text: string, params: unknown[] = []): Promise<number> {
+  return onDatabase(
+    databaseUrl,
+    text,
+    params,
+    { readonly: false, run: (statement) => statement.run(...params).changes },
+    (result) => result.rowCount ?? 0,
+  );
 }

@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import Database from "better-sqlite3";
+import type { ImportRecord, ImportSourceReader } from "../../src/dialects/types.js";
 import { mysqlUnavailable } from "./mariadb.js";
 
 /**
@@ -65,3 +66,18 @@ export async function skipWithoutMariadb(suite: string): Promise<string | false>
   console.warn(`\n!!! ${message} — SKIPPED\n`);
   return "MariaDB not reachable";
 }
+
+/** Every record an import source reads from `source`, the source closed afterwards. */
+export async function readAll(reader: ImportSourceReader, source: string): Promise<ImportRecord[]> {
+  const opened = await reader.open(source);
+  try {
+    const records: ImportRecord[] = [];
+    for await (const record of opened.records()) records.push(record);
+    return records;
+  } finally {
+    await opened.close();
+  }
+}
+
+/** A record's translated value, or its error. */
+export const outcome = (record: ImportRecord) => ("value" in record ? record.value : { error: record.error });
