@@ -4,7 +4,7 @@ import { login } from "./accounts/login.js";
 import { register } from "./accounts/register.js";
 import { changePassword, deleteAccount } from "./accounts/self-service.js";
 import { isUsernameAvailable, registerWithCode, sendRegistrationCode } from "./accounts/verified-registration.js";
-import { authenticateClient, createClient, ensureBuiltInClient } from "./clients/clients.js";
+import { authenticateClient, createClient, ensureBuiltInClient, listClients, updateClient } from "./clients/clients.js";
 import type { CoreContext, CoreLogger, CoreSettings } from "./context.js";
 import { introspect } from "./oauth/introspect.js";
 import { revokeToken } from "./oauth/revoke.js";
@@ -80,6 +80,8 @@ const useCases = {
   createPermission,
   grantPermission,
   createClient,
+  updateClient,
+  listClients,
   ensureBuiltInClient,
   rotateSigningKey,
   listSigningKeys,
@@ -193,7 +195,7 @@ export function frontDoor(core: Core): FrontDoorCore {
 }
 
 // The domain types and errors the front doors work with; they import them from here.
-export type { BuiltInClient } from "./clients/clients.js";
+export type { BuiltInClient, ClientSettings } from "./clients/clients.js";
 export type { RequestMeta } from "./context.js";
 export { AuthError, type ErrorCode, isAuthError } from "./errors.js";
 export { lookupUsername } from "./accounts/identifiers.js";
@@ -202,6 +204,7 @@ export type {
   ActiveSession,
   ClientRecord,
   PermissionRecord,
+  TokenEndpointAuthMethod,
   RoleRecord,
   SessionRecord,
   UserRecord,

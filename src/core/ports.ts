@@ -50,6 +50,11 @@ export type SessionRecord = {
   /** Bumped when an access token is exchanged for a new one; older tokens die with it. */
   generation: number;
   revokedAt: number | null;
+  /**
+   * The browser session a code exchange opened this one under (OpenID Connect): it lives only
+   * while that session is unrevoked, and never longer. `null` for every other session.
+   */
+  parentId: string | null;
 };
 
 /** A session joined with its user's status and number (a client's session counts as active). */
@@ -82,6 +87,38 @@ export type ClientRecord = {
   accessTokenTtl: number | null;
   refreshTokenTtl: number | null;
   createdAt: number;
+  /** What the consent page calls the client; `null`: its id. */
+  name: string | null;
+  /** Where an authorization may send the browser back to: exact strings, no wildcards. */
+  redirectUris: string[];
+  /** Where RP-initiated logout may send the browser to. */
+  postLogoutRedirectUris: string[];
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** One of our own applications: its users are not asked for consent. */
+  firstParty: boolean;
+};
+
+export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
+
+/** An authorization code (RFC 6749 §4.1.2), stored by the keyed hash of its value. */
+export type AuthorizationCodeRecord = {
+  id: string;
+  clientId: string;
+  redirectUri: string;
+  /** The PKCE S256 challenge the token request's verifier must match. */
+  codeChallenge: string;
+  nonce: string | null;
+  scope: string;
+  /** The browser's session the code was issued from. */
+  sessionId: string;
+  userId: string;
+  /** When the user last entered a password in that session. */
+  authTime: number;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+  /** The session its exchange opened: revoked if the code is presented again. */
+  issuedSessionId: string | null;
 };
 
 export type CodeRecord = {
@@ -202,6 +239,17 @@ export interface ClientRepository {
   /** Inserts or replaces a client defined by configuration. */
   upsert(client: ClientRecord): Promise<void>;
   findById(id: string): Promise<ClientRecord | null>;
+  /** Replaces an existing client's registration (never its id or creation time); false if unknown. */
+  update(client: ClientRecord): Promise<boolean>;
+  /** Every client, by id. */
+  list(): Promise<ClientRecord[]>;
+}
+
+export interface AuthorizationCodeRepository {
+  insert(code: AuthorizationCodeRecord): Promise<void>;
+  findById(id: string): Promise<AuthorizationCodeRecord | null>;
+  /** Marks the code used by the exchange that opens `issuedSessionId`; true for exactly one caller. */
+  consume(id: string, at: number, issuedSessionId: string): Promise<boolean>;
 }
 
 export interface SecretRepository {
@@ -351,6 +399,7 @@ export interface Repositories {
   refreshTokens: RefreshTokenRepository;
   keys: KeyRepository;
   clients: ClientRepository;
+  authorizationCodes: AuthorizationCodeRepository;
   secrets: SecretRepository;
   codes: CodeRepository;
   audit: AuditRepository;

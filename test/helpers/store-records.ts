@@ -33,6 +33,7 @@ export const newSession = (id: string, userId: string, now = Date.now()): Sessio
   refreshUntil: now + 60_000,
   generation: 0,
   revokedAt: null,
+  parentId: null,
 });
 
 /** An unused refresh token of the session, ending a minute from `now`. */

@@ -2,14 +2,30 @@ import { type ClientRecord, UniqueViolation } from "../ports.js";
 import { auditingFailures, type CoreContext } from "../context.js";
 import { AuthError } from "../errors.js";
 import { randomToken, safeEqual } from "../tokens/secrets.js";
+import { applyClientSettings, type ClientSettings } from "./registration.js";
 
-export const SUPPORTED_GRANTS = ["password", "refresh_token", "client_credentials"] as const;
+export { SUPPORTED_GRANTS, type ClientSettings } from "./registration.js";
 
-export type NewClient = { id: string; secret?: string | null; isPublic?: boolean; grants: string[]; scopes: string[] };
+export type NewClient = ClientSettings & { id: string; secret?: string | null; isPublic?: boolean; grants: string[] };
 
 const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,64}$/;
 const MIN_SECRET_LENGTH = 32;
+
+/** A registration with nothing but what every client has: the base `applyClientSettings` fills in. */
+const blankClient = (id: string, secretHash: string | null, createdAt: number): ClientRecord => ({
+  id,
+  secretHash,
+  grants: [],
+  scopes: [],
+  accessTokenTtl: null,
+  refreshTokenTtl: null,
+  createdAt,
+  name: null,
+  redirectUris: [],
+  postLogoutRedirectUris: [],
+  tokenEndpointAuthMethod: secretHash === null ? "none" : "client_secret_basic",
+  firstParty: false,
+});
 
 /**
  * Registers an OAuth client. A confidential client's secret is generated (256 bits) unless
@@ -17,28 +33,32 @@ const MIN_SECRET_LENGTH = 32;
  */
 export async function createClient(ctx: CoreContext, input: NewClient): Promise<{ id: string; secret: string | null }> {
   if (!CLIENT_ID.test(input.id)) throw new AuthError("invalid_request", "client id: 1-128 letters, digits or _ . : -");
-  const unknownGrant = input.grants.find((grant) => !(SUPPORTED_GRANTS as readonly string[]).includes(grant));
-  if (unknownGrant !== undefined || input.grants.length === 0) {
-    throw new AuthError("invalid_request", `grants must be among ${SUPPORTED_GRANTS.join(", ")}`);
-  }
-  if (input.scopes.some((scope) => !SCOPE_TOKEN.test(scope))) throw new AuthError("invalid_request", "malformed scope");
-  const secret = input.isPublic ? null : (input.secret ?? randomToken(32));
+  const { id, secret: given, isPublic, ...settings } = input;
+  const secret = isPublic ? null : (given ?? randomToken(32));
   if (secret !== null && secret.length < MIN_SECRET_LENGTH) throw new AuthError("client_secret_weak");
+  const client = applyClientSettings(blankClient(id, secret === null ? null : ctx.secretHash(secret), ctx.now()), settings);
   try {
-    await ctx.store.clients.insert({
-      id: input.id,
-      secretHash: secret === null ? null : ctx.secretHash(secret),
-      grants: [...input.grants],
-      scopes: [...input.scopes],
-      accessTokenTtl: null,
-      refreshTokenTtl: null,
-      createdAt: ctx.now(),
-    });
+    await ctx.store.clients.insert(client);
   } catch (error) {
     if (error instanceof UniqueViolation) throw new AuthError("already_exists", input.id);
     throw error;
   }
-  return { id: input.id, secret };
+  return { id, secret };
+}
+
+/** Changes a client's registration; its id, secret and creation time stay. */
+export async function updateClient(ctx: CoreContext, id: string, changes: ClientSettings): Promise<ClientRecord> {
+  const existing = CLIENT_ID.test(id) ? await ctx.store.clients.findById(id) : null;
+  if (!existing) throw new AuthError("not_found", `no client ${id}`);
+  const client = applyClientSettings(existing, changes);
+  if (!(await ctx.store.clients.update(client))) throw new AuthError("not_found", `no client ${id}`);
+  return client;
+}
+
+/** Every registered client, by id (secrets are hashes and never leave the core). */
+export async function listClients(ctx: CoreContext): Promise<Omit<ClientRecord, "secretHash">[]> {
+  const clients = await ctx.store.clients.list();
+  return clients.map(({ secretHash: _secretHash, ...client }) => client);
 }
 
 export type BuiltInClient = {
@@ -53,16 +73,20 @@ export type BuiltInClient = {
 
 /** Creates or updates a first-party client defined by configuration (not by an operator). */
 export async function ensureBuiltInClient(ctx: CoreContext, client: BuiltInClient): Promise<void> {
+  const secretHash = client.legacySecret ? ctx.secretHash(client.legacySecret) : null;
   await ctx.store.clients.upsert({
-    id: client.id,
-    secretHash: client.legacySecret ? ctx.secretHash(client.legacySecret) : null,
+    ...blankClient(client.id, secretHash, ctx.now()),
     grants: client.grants,
     scopes: client.scopes,
     accessTokenTtl: client.accessTokenTtl,
     refreshTokenTtl: client.refreshTokenTtl,
-    createdAt: ctx.now(),
+    firstParty: true,
   });
 }
+
+/** The client by id, or `null` for an unknown or malformed one (no authentication). */
+export const findClient = (ctx: CoreContext, clientId: string): Promise<ClientRecord | null> =>
+  CLIENT_ID.test(clientId) ? ctx.store.clients.findById(clientId) : Promise.resolve(null);
 
 /**
  * Authenticates a client by id and secret (or id alone for a public client). Unknown client
@@ -70,7 +94,7 @@ export async function ensureBuiltInClient(ctx: CoreContext, client: BuiltInClien
  * cheap enough to run on every token and introspection call.
  */
 export async function authenticateClient(ctx: CoreContext, clientId: string, secret: string | null): Promise<ClientRecord> {
-  const find = () => (CLIENT_ID.test(clientId) ? ctx.store.clients.findById(clientId) : Promise.resolve(null));
+  const find = () => findClient(ctx, clientId);
   const client = await auditingFailures(ctx, { event: "client_authentication", clientId, ip: null }, find);
   const presented = ctx.secretHash(secret ?? "");
   if (!client) throw new AuthError("invalid_client");

@@ -41,6 +41,7 @@ export async function startSession(ctx: StatementContext, input: StartSession): 
     refreshUntil: now + (input.refreshWindowSeconds ?? input.ttlSeconds) * 1000,
     generation: 0,
     revokedAt: null,
+    parentId: null,
   };
   await ctx.store.sessions.insert(session);
   const { sessionPolicy, maxSessionsPerUser } = ctx.settings;
@@ -70,6 +71,7 @@ export async function startClientSession(
     refreshUntil: now,
     generation: 0,
     revokedAt: null,
+    parentId: null,
   };
   await ctx.store.sessions.insert(session);
   return session;

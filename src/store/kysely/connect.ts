@@ -11,6 +11,7 @@ import * as initial from "./migrations/0001-initial.js";
 import * as loginThrottle from "./migrations/0002-login-throttle.js";
 import * as loginReservations from "./migrations/0003-login-reservations.js";
 import * as legacyTokens from "./migrations/0004-legacy-tokens.js";
+import * as openIdConnect from "./migrations/0005-openid-connect.js";
 import { createStoreRepositories, createTransactionRepositories, type RunInTransaction } from "./repositories.js";
 import { rotateInOneStatement, rotateInSteps } from "./sessions.js";
 
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   "0002-login-throttle": loginThrottle,
   "0003-login-reservations": loginReservations,
   "0004-legacy-tokens": legacyTokens,
+  "0005-openid-connect": openIdConnect,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -40,6 +40,8 @@ export type Database = {
     refresh_until: number;
     generation: number;
     revoked_at: number | null;
+    // The browser session a code exchange opened this one under (0005).
+    parent_id: Generated<string | null>;
   };
   refresh_tokens: {
     id: string;
@@ -58,6 +60,28 @@ export type Database = {
     access_token_ttl: number | null;
     refresh_token_ttl: number | null;
     created_at: number;
+    // The authorization code flow (0005).
+    name: string | null;
+    redirect_uris: Generated<string>;
+    post_logout_redirect_uris: Generated<string>;
+    token_endpoint_auth_method: Generated<string>;
+    first_party: Generated<number>;
+  };
+  // The authorization code flow (0005): codes by the keyed hash of their value.
+  authorization_codes: {
+    id: string;
+    client_id: string;
+    redirect_uri: string;
+    code_challenge: string;
+    nonce: string | null;
+    scope: string;
+    session_id: string;
+    user_id: string;
+    auth_time: number;
+    created_at: number;
+    expires_at: number;
+    used_at: number | null;
+    issued_session_id: string | null;
   };
   server_secrets: { name: string; value: string };
   verification_codes: {

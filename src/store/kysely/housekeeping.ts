@@ -39,7 +39,10 @@ export function createHousekeepingRepository(db: Kysely<Database>): Housekeeping
       const loginReservations = await db.deleteFrom("login_reservations").where("expires_at", "<", now).executeTakeFirst();
       // An old server's token is refused by its own expiry from then on: its row is of no more use.
       const legacyTokens = await db.deleteFrom("legacy_tokens").where("expires_at", "<", now).executeTakeFirst();
+      // A used code stays until it expires, so that presenting it again is recognised as a replay.
+      const authorizationCodes = await db.deleteFrom("authorization_codes").where("expires_at", "<", before).executeTakeFirst();
       return {
+        authorizationCodes: Number(authorizationCodes.numDeletedRows),
         sessions: Number(sessions.numDeletedRows),
         refreshTokens: Number(refreshTokens.numDeletedRows),
         codes: Number(codes.numDeletedRows),

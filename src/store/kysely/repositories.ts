@@ -7,7 +7,9 @@ import { createLoginReservationRepository } from "./login-reservations.js";
 import { createLegacyTokenRepository } from "./legacy-tokens.js";
 import { createImportRepository } from "./imports.js";
 import { createLoginThrottleRepository } from "./login-throttle.js";
-import { createAuditRepository, createClientRepository, createKeyRepository, createSecretRepository } from "./server-tables.js";
+import { createAuthorizationCodeRepository } from "./authorization-codes.js";
+import { createClientRepository } from "./clients.js";
+import { createAuditRepository, createKeyRepository, createSecretRepository } from "./server-tables.js";
 import { createRefreshTokenRepository, createSessionRepository } from "./sessions.js";
 import { changePassword, createRbacRepository, createUserRepository, insertUser } from "./users.js";
 
@@ -33,6 +35,7 @@ const factories: Factories = {
   refreshTokens: createRefreshTokenRepository,
   keys: createKeyRepository,
   clients: createClientRepository,
+  authorizationCodes: createAuthorizationCodeRepository,
   secrets: createSecretRepository,
   codes: createCodeRepository,
   audit: createAuditRepository,
@@ -94,7 +97,8 @@ const kinds: { [R in keyof TransactionRepositories]: Record<keyof TransactionRep
   },
   refreshTokens: { insert: "write", findById: "read" },
   keys: { list: "read", insert: "write" },
-  clients: { insert: "write", upsert: "write", findById: "read" },
+  clients: { insert: "write", upsert: "write", findById: "read", update: "write", list: "read" },
+  authorizationCodes: { insert: "write", findById: "read", consume: "write" },
   secrets: { getOrCreate: "write" },
   codes: {
     reserveSend: "write",

@@ -1,5 +1,5 @@
 import type SQLite from "better-sqlite3";
-import { type CompiledQuery, type Kysely, type QueryCreator, type Selectable, sql } from "kysely";
+import { type CompiledQuery, type ExpressionBuilder, type Kysely, type QueryCreator, type Selectable, sql } from "kysely";
 import type { ActiveSession, RefreshTokenRecord, SessionRecord, TransactionRepositories, UserStatus } from "../../core/ports.js";
 import type { Database } from "./database.js";
 import { precompiled } from "./precompiled.js";
@@ -20,16 +20,23 @@ const toSession = (row: Selectable<Database["sessions"]>): SessionRecord => ({
   refreshUntil: Number(row.refresh_until),
   generation: Number(row.generation),
   revokedAt: nullableNumber(row.revoked_at),
+  parentId: row.parent_id,
 });
+
+/** A session opened by a code exchange is live only while the browser's session above it is unrevoked. */
+const parentUnrevoked = (eb: ExpressionBuilder<Database & { parent: Database["sessions"] }, "sessions" | "parent">) =>
+  eb.or([eb("sessions.parent_id", "is", null), eb.and([eb("parent.id", "is not", null), eb("parent.revoked_at", "is", null)])]);
 
 const selectActiveSession = precompiled((db, id: string) =>
   db
     .selectFrom("sessions")
     .leftJoin("users", "users.id", "sessions.user_id")
     .selectAll("sessions")
+    .leftJoin("sessions as parent", "parent.id", "sessions.parent_id")
     .select(["users.status as user_status", "users.seq as user_seq", "users.username as username"])
     .where("sessions.id", "=", id)
-    .where("sessions.revoked_at", "is", null),
+    .where("sessions.revoked_at", "is", null)
+    .where(parentUnrevoked),
 );
 
 export function createSessionRepository(db: Kysely<Database>): TransactionRepositories["sessions"] {
@@ -51,6 +58,7 @@ export function createSessionRepository(db: Kysely<Database>): TransactionReposi
           refresh_until: session.refreshUntil,
           generation: session.generation,
           revoked_at: session.revokedAt,
+          parent_id: session.parentId,
         })
         .execute();
     },
@@ -124,11 +132,13 @@ export function createSessionRepository(db: Kysely<Database>): TransactionReposi
     async listLive(userId, now) {
       const rows = await db
         .selectFrom("sessions")
-        .selectAll()
-        .where("user_id", "=", userId)
-        .where("revoked_at", "is", null)
-        .where("expires_at", ">", now)
-        .orderBy("created_at", "desc")
+        .leftJoin("sessions as parent", "parent.id", "sessions.parent_id")
+        .selectAll("sessions")
+        .where("sessions.user_id", "=", userId)
+        .where("sessions.revoked_at", "is", null)
+        .where("sessions.expires_at", ">", now)
+        .where(parentUnrevoked)
+        .orderBy("sessions.created_at", "desc")
         .execute();
       return rows.map(toSession);
     },
