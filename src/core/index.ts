@@ -7,6 +7,10 @@ import { isUsernameAvailable, registerWithCode, sendRegistrationCode } from "./a
 import { authenticateClient, createClient, ensureBuiltInClient, listClients, updateClient } from "./clients/clients.js";
 import type { CoreContext, CoreLogger, CoreSettings } from "./context.js";
 import { introspect } from "./oauth/introspect.js";
+import { authorize } from "./oidc/authorize.js";
+import { browserCookieValue, browserSession, csrfToken, csrfTokenMatches, signInBrowser } from "./oidc/browser-sessions.js";
+import { endSession } from "./oidc/logout.js";
+import { userInfo } from "./oidc/userinfo.js";
 import { revokeToken } from "./oauth/revoke.js";
 import { exchangeToken } from "./oauth/token.js";
 import { purgeEnded } from "./housekeeping.js";
@@ -92,11 +96,22 @@ const useCases = {
   revokeLegacyToken,
   // Import (`gatehouse import`, administrative only)
   importUsers,
+  // OpenID Connect: the authorization endpoint, its hosted pages, UserInfo and logout.
+  authorize,
+  browserSession,
+  browserCookieValue,
+  signInBrowser,
+  csrfToken,
+  csrfTokenMatches,
+  userInfo,
+  endSession,
 };
 
 /** The whole core: every use case, the administrative ones included (the CLI's face). */
 export type Core = ReturnType<typeof bindAll<typeof useCases>> & {
   settings: CoreSettings;
+  /** The algorithm tokens are signed with (ID tokens included). */
+  signingAlg: SigningAlg;
   publicJwks: () => Promise<unknown[]>;
   /** The user behind a session; `null` for a client's own session or a deleted user. */
   findUserById: (id: string | null) => ReturnType<Store["users"]["findById"]>;
@@ -130,6 +145,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   return {
     ...bindAll(ctx, useCases),
     settings: options.settings,
+    signingAlg: options.jwtAlg,
     publicJwks: () => keyring.publicJwks(),
     findUserById: async (id) => (id === null ? null : store.users.findById(id)),
     ping: () => store.ping(),
@@ -214,6 +230,11 @@ export type { UserSummary } from "./oauth/types.js";
 export type { AccessProfile } from "./rbac/rbac.js";
 export type { IssuedToken, TokenCheck } from "./tokens/access-tokens.js";
 export type { TokenKind } from "./tokens/jwt.js";
+export type { AuthorizationOutcome, AuthorizationParams, AuthorizationRequest } from "./oidc/authorize.js";
+export { afterSignIn } from "./oidc/authorize.js";
+export { CLAIMS_SUPPORTED, OIDC_SCOPES } from "./oidc/claims.js";
+export type { LogoutOutcome, LogoutParams } from "./oidc/logout.js";
+export type { Registration } from "./accounts/register.js";
 // The cutover from an original server.
 export type { LegacyClaims } from "./legacy/legacy-jwt.js";
 export type { LegacyTokenCheck, LegacyTrust } from "./legacy/legacy-tokens.js";

@@ -8,6 +8,7 @@ import { registerLingeringClose } from "./lingering-close.js";
 import { registerRateLimit } from "./rate-limit.js";
 import { discoveryRoutes } from "./routes/discovery.js";
 import { meRoutes } from "./routes/me.js";
+import { openIdRoutes } from "./oidc/index.js";
 import { oauthRoutes, renderOAuthError } from "./routes/oauth.js";
 
 export type AppOptions = { core: Core; config: Config; dialects: readonly Dialect[]; logger: FastifyBaseLogger };
@@ -47,6 +48,7 @@ export async function buildApp({ core, config, dialects, logger }: AppOptions): 
   await app.register(discoveryRoutes, { core });
   await app.register(oauthRoutes, { core, tokenResponseFields: dialects.flatMap((d) => d.tokenResponseFields ?? []) });
   await app.register(meRoutes, { core });
+  await app.register(openIdRoutes, { core });
   const door = frontDoor(core);
   for (const dialect of dialects) {
     await app.register(dialect.plugin, { core: door, settings: settingsOf(dialect, config.dialectSettings) });

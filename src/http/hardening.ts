@@ -1,8 +1,10 @@
 import type { FastifyInstance } from "fastify";
 
+/** A route may set a `content-security-policy` of its own (the hosted pages do); this is the default. */
+const DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'";
+
 const SECURITY_HEADERS = {
   "x-content-type-options": "nosniff",
-  "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
   "referrer-policy": "no-referrer",
   "x-frame-options": "DENY",
   "cross-origin-resource-policy": "same-origin",
@@ -17,6 +19,7 @@ export function registerHardening(app: FastifyInstance): void {
   // Callback-style hooks: they run on every request, and an async hook costs a promise each.
   app.addHook("onSend", (_request, reply, payload, done) => {
     reply.headers(SECURITY_HEADERS);
+    if (!reply.hasHeader("content-security-policy")) reply.header("content-security-policy", DEFAULT_CSP);
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
     // Every documented 503 and 429 tells the client when to come back, whatever front door
     // answered. The rate limiter sets its own; a burst of one account's logins clears in moments.

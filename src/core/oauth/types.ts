@@ -8,6 +8,10 @@ export type TokenRequest = {
   username: string | null;
   password: string | null;
   refreshToken: string | null;
+  /** The authorization code grant (RFC 6749 §4.1.3, RFC 7636 §4.5). */
+  code?: string | null;
+  redirectUri?: string | null;
+  codeVerifier?: string | null;
 };
 
 export type TokenResponse = {
@@ -16,6 +20,8 @@ export type TokenResponse = {
   expires_in: number;
   refresh_token?: string;
   scope?: string;
+  /** OpenID Connect: when `openid` was granted. */
+  id_token?: string;
   /** The account the tokens were issued for (front doors may add its fields); `null` for a client's own. */
   user: UserSummary | null;
 };

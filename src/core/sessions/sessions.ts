@@ -77,6 +77,37 @@ export async function startClientSession(
   return session;
 }
 
+/**
+ * A client's session opened by a code exchange under the browser's session: it lives only
+ * while that one is unrevoked (the store's reads see to it) and never longer, and no session
+ * policy counts it as a login of its own.
+ */
+export async function startChildSession(
+  ctx: StatementContext,
+  input: { id: string; parent: SessionRecord; clientId: string; scope: string; ttlSeconds: number; meta: RequestMeta },
+): Promise<SessionRecord> {
+  const now = ctx.now();
+  const expiresAt = Math.min(now + input.ttlSeconds * 1000, input.parent.expiresAt);
+  const session: SessionRecord = {
+    id: input.id,
+    userId: input.parent.userId,
+    clientId: input.clientId,
+    scope: input.scope,
+    terminal: null,
+    ip: input.meta.ip,
+    userAgent: clip(input.meta.userAgent, 512),
+    createdAt: now,
+    lastUsedAt: now,
+    expiresAt,
+    refreshUntil: expiresAt,
+    generation: 0,
+    revokedAt: null,
+    parentId: input.parent.id,
+  };
+  await ctx.store.sessions.insert(session);
+  return session;
+}
+
 /** A session that is not revoked, not expired and whose user is active; otherwise `null`. */
 export async function liveSession(ctx: CoreContext, sessionId: string): Promise<ActiveSession | null> {
   const session = await ctx.store.sessions.findActive(sessionId);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { compactVerify, decodeProtectedHeader, errors, type JWTPayload, jwtVerify, SignJWT } from "jose";
 import { findJsonProblem } from "../strict-json.js";
 import type { Keyring } from "./keyring.js";
 import { createVerifiedTokenCache, type VerifiedTokenCache } from "./verified-cache.js";
@@ -24,6 +24,17 @@ export type JwtService = {
     times: { issuedAt: number; notBefore: number; expiresAt: number },
   ): Promise<string>;
   verify(token: string): Promise<{ ok: true; value: VerifiedJwt } | { ok: false; reason: VerifyFailure }>;
+  /**
+   * Signs an OpenID Connect ID token (header `typ` JWT, an `aud`, no `type` claim: `verify`
+   * refuses it, so it never passes as an access token). `claims` gets the signing algorithm,
+   * which `at_hash` depends on.
+   */
+  signIdToken(claims: (alg: string) => Record<string, unknown>, times: { issuedAt: number; expiresAt: number }): Promise<string>;
+  /**
+   * The claims of an ID token we signed with a key still live, expired or not (an
+   * `id_token_hint` may be expired: OpenID Connect RP-Initiated Logout §2); `null` otherwise.
+   */
+  readIdTokenHint(token: string): Promise<JWTPayload | null>;
   keyring: Keyring;
 };
 
@@ -52,7 +63,33 @@ export function createJwtService(keyring: Keyring, issuer: string, issuerPaths: 
         .sign(key.signingKey);
     },
     verify: (token) => verifyCached(cache, keyring, accepted, token),
+    async signIdToken(claims, times) {
+      const key = await keyring.current();
+      return new SignJWT({ iss: issuer, ...claims(key.alg) })
+        .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT" })
+        .setIssuedAt(times.issuedAt)
+        .setExpirationTime(times.expiresAt)
+        .sign(key.signingKey);
+    },
+    readIdTokenHint: (token) => readIdTokenHint(keyring, issuer, token),
   };
+}
+
+async function readIdTokenHint(keyring: Keyring, issuer: string, token: string): Promise<JWTPayload | null> {
+  if (token.length > 8192 || token.split(".").length !== 3) return null;
+  try {
+    const { kid, typ } = decodeProtectedHeader(token);
+    const key = typeof kid === "string" && kid.length <= 128 ? await keyring.find(kid) : undefined;
+    if (!key || typ !== "JWT") return null;
+    const { payload } = await compactVerify(token, key.verifyKey, { algorithms: [key.alg] });
+    const text = new TextDecoder().decode(payload);
+    if (findJsonProblem(text) !== null) return null;
+    const claims = JSON.parse(text) as JWTPayload;
+    const valid = claims.iss === issuer && typeof claims.aud === "string" && typeof claims.sub === "string";
+    return valid ? claims : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -34,18 +34,23 @@ export async function oauthRoutes(app: FastifyInstance, { core, tokenResponseFie
     const body = requireRecord(request.body);
     const client = await requireClient(core, request, body);
     const param = (name: string) => optionalString(body, name);
+    const grantType = param("grant_type") ?? "";
     const { user, ...response } = await core.exchangeToken(
       client,
       {
-        grantType: param("grant_type") ?? "",
+        grantType,
         scope: param("scope"),
         username: param("username"),
         password: param("password"),
         refreshToken: param("refresh_token"),
+        code: param("code"),
+        redirectUri: param("redirect_uri"),
+        codeVerifier: param("code_verifier"),
       },
       requestMeta(request),
     );
-    const extra = user ? tokenResponseFields.map((fields) => fields(user)) : [];
+    // A dialect's extra members belong to its own front ends' grants, not to the code flow's clients.
+    const extra = user && grantType !== "authorization_code" ? tokenResponseFields.map((fields) => fields(user)) : [];
     return reply.header("pragma", "no-cache").send(withExtraMembers(response, extra));
   });
 

@@ -1,3 +1,4 @@
+import { authorizationCodeGrant } from "../../oidc/code-grant.js";
 import type { Grant } from "../types.js";
 import { clientCredentialsGrant } from "./client-credentials.js";
 import { passwordGrant } from "./password.js";
@@ -8,4 +9,5 @@ export const GRANTS: Readonly<Record<string, Grant>> = Object.freeze({
   password: passwordGrant,
   refresh_token: refreshTokenGrant,
   client_credentials: clientCredentialsGrant,
+  authorization_code: authorizationCodeGrant,
 });
