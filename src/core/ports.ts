@@ -252,6 +252,14 @@ export interface AuthorizationCodeRepository {
   consume(id: string, at: number, issuedSessionId: string): Promise<boolean>;
 }
 
+/** The scopes each user allowed each third-party client on the consent page. */
+export interface ConsentRepository {
+  /** The scope words granted so far (empty when none). */
+  find(userId: string, clientId: string): Promise<string[]>;
+  /** Adds the words to what the user granted the client. */
+  grant(userId: string, clientId: string, scope: string[], at: number): Promise<void>;
+}
+
 export interface SecretRepository {
   /** Returns the stored value for `name`, storing `candidate` first if there was none. */
   getOrCreate(name: string, candidate: string): Promise<string>;
@@ -400,6 +408,7 @@ export interface Repositories {
   keys: KeyRepository;
   clients: ClientRepository;
   authorizationCodes: AuthorizationCodeRepository;
+  consents: ConsentRepository;
   secrets: SecretRepository;
   codes: CodeRepository;
   audit: AuditRepository;

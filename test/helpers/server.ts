@@ -17,6 +17,8 @@ export type RequestOptions = {
   raw?: string;
   contentType?: string;
   headers?: Record<string, string>;
+  /** `manual`: answer a redirect itself rather than following it (the hosted pages' 303s). */
+  redirect?: "follow" | "manual";
 };
 
 export type TestServer = {
@@ -93,7 +95,7 @@ export function httpClient(address: string): Pick<TestServer, "request" | "post"
       if (options.contentType) headers["content-type"] = options.contentType;
       body = options.raw;
     }
-    const response = await fetch(address + path, { method, headers, body });
+    const response = await fetch(address + path, { method, headers, body, redirect: options.redirect ?? "follow" });
     const text = await response.text();
     let parsed: unknown = text;
     try {

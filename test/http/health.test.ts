@@ -20,7 +20,24 @@ describe("health, readiness and discovery", () => {
     assert.equal(status, 200);
     assert.equal(body.issuer, "http://localhost:8080");
     assert.equal(body.token_endpoint, "http://localhost:8080/oauth/token");
-    assert.deepEqual(body.grant_types_supported, ["password", "refresh_token", "client_credentials"]);
+    assert.deepEqual(body.grant_types_supported, ["authorization_code", "refresh_token", "password", "client_credentials"]);
+    assert.equal(body.authorization_endpoint, "http://localhost:8080/oauth/authorize");
+    assert.deepEqual(body.response_types_supported, ["code"]);
+    assert.deepEqual(body.code_challenge_methods_supported, ["S256"]);
+  });
+
+  it("publishes the same metadata as OpenID Connect Discovery", async () => {
+    const oauth = await gh.request("GET", "/.well-known/oauth-authorization-server");
+    const openid = await gh.request("GET", "/.well-known/openid-configuration");
+    assert.equal(openid.status, 200);
+    assert.deepEqual(openid.body, oauth.body);
+    assert.equal(openid.body.userinfo_endpoint, "http://localhost:8080/oauth/userinfo");
+    assert.equal(openid.body.end_session_endpoint, "http://localhost:8080/oauth/logout");
+    assert.deepEqual(openid.body.id_token_signing_alg_values_supported, ["EdDSA"]);
+    assert.deepEqual(openid.body.subject_types_supported, ["public"]);
+    assert.ok(openid.body.scopes_supported.includes("openid"));
+    assert.ok(openid.body.claims_supported.includes("email_verified"));
+    assert.equal(openid.body.authorization_response_iss_parameter_supported, true);
   });
 
   it("publishes only public keys in the JWKS", async () => {

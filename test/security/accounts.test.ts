@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { queryDatabase } from "../helpers/database.js";
-import { LOGIN_DOORS, registerAccount } from "../helpers/login-doors.js";
+import { LOGIN_DOORS, prepareLoginDoors, registerAccount } from "../helpers/login-doors.js";
 import { type Client, createClient, decodeJws, introspect, passwordGrant } from "../helpers/oauth.js";
 import { type Response, startServer, type TestServer } from "../helpers/server.js";
 
@@ -25,6 +25,7 @@ describe("password length: at least 64, a cap before hashing, never truncated (s
   before(async () => {
     // Ten wrong attempts below would otherwise lock the account before the last, right one.
     gh = await startServer({ LOCKOUT_THRESHOLD: "50" });
+    await prepareLoginDoors(gh);
     // A body limit large enough that a 1,000,000-character password reaches the password policy.
     roomy = await startServer({ BODY_LIMIT: "1048576" });
   });
@@ -84,6 +85,7 @@ describe("a fresh install has no default accounts or hints (security S7)", () =>
   let gh: TestServer;
   before(async () => {
     gh = await startServer();
+    await prepareLoginDoors(gh);
   });
   after(() => gh.close());
 
@@ -129,6 +131,7 @@ describe("registration cannot assign roles, permissions, verification or ids (se
   const extra = { roles: ["ADMIN"], role: "ADMIN", permissions: ["*"], emailVerified: true, email_verified: true, id: forcedId };
   before(async () => {
     gh = await startServer();
+    await prepareLoginDoors(gh);
     web = await createClient(gh, "web");
   });
   after(() => gh.close());

@@ -4,7 +4,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { queryDatabase } from "../helpers/database.js";
-import { evaluatedFailures, LOGIN_DOORS, type LoginDoor, PASSWORD_CHECK_DOORS, registerAccount } from "../helpers/login-doors.js";
+import {
+  evaluatedFailures,
+  LOGIN_DOORS,
+  type LoginDoor,
+  PASSWORD_CHECK_DOORS,
+  prepareLoginDoors,
+  registerAccount,
+} from "../helpers/login-doors.js";
 import { basic, type Client, createClient, isActive, login, refreshGrant, sleep } from "../helpers/oauth.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
@@ -24,6 +31,7 @@ describe(`every password check counts towards the lockout (LOCKOUT_THRESHOLD=${T
   let gh: TestServer;
   before(async () => {
     gh = await startServer({ LOCKOUT_THRESHOLD: String(THRESHOLD), LOCKOUT_SECONDS: "60" });
+    await prepareLoginDoors(gh);
   });
   after(() => gh.close());
 
@@ -68,6 +76,7 @@ describe("a locked user keeps their sessions and gets back in after the lock (LO
   let web: Client;
   before(async () => {
     gh = await startServer({ LOCKOUT_THRESHOLD: String(THRESHOLD), LOCKOUT_SECONDS: "2" });
+    await prepareLoginDoors(gh);
     web = await createClient(gh, "web");
   });
   after(() => gh.close());
@@ -104,6 +113,7 @@ describe("client secrets and token guessing are limited per address (security S1
   let web: Client;
   before(async () => {
     gh = await startServer({ RATE_LIMIT_MAX: "10" });
+    await prepareLoginDoors(gh);
     web = await createClient(gh, "web");
   });
   after(() => gh.close());

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { queryDatabase, writeDatabase } from "../helpers/database.js";
 import { type GatehouseProcess, spawnGatehouse } from "../helpers/gatehouse-process.js";
-import { evaluatedFailures, LOGIN_DOORS, type LoginDoor, registerAccount } from "../helpers/login-doors.js";
+import { evaluatedFailures, LOGIN_DOORS, type LoginDoor, prepareLoginDoors, registerAccount } from "../helpers/login-doors.js";
 import { httpClient, type Response, startServer, type TestServer } from "../helpers/server.js";
 
 const PASSWORD = "correct horse battery";
@@ -48,6 +48,7 @@ describe(`bursts of logins to one account (LOCKOUT_THRESHOLD=${THRESHOLD}) (secu
   let other: GatehouseProcess;
   before(async () => {
     gh = await startServer(ENV);
+    await prepareLoginDoors(gh);
     // A second process on the same database: admission is decided by the database, not in memory.
     other = await spawnGatehouse({ ...gh.env, ...ENV });
   });
@@ -128,6 +129,7 @@ describe("a check that finds every slot held gets a retryable answer (LOCKOUT_TH
   let gh: TestServer;
   before(async () => {
     gh = await startServer({ LOCKOUT_THRESHOLD: "3" });
+    await prepareLoginDoors(gh);
   });
   after(() => gh.close());
 

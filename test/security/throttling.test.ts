@@ -3,7 +3,7 @@
 // (security S10 and S14).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { LOGIN_DOORS, type LoginDoor, registerAccount } from "../helpers/login-doors.js";
+import { LOGIN_DOORS, type LoginDoor, prepareLoginDoors, registerAccount } from "../helpers/login-doors.js";
 import { type Response, startServer, type TestServer } from "../helpers/server.js";
 
 const PASSWORD = "correct horse battery";
@@ -44,6 +44,7 @@ describe("throttling does not reveal whether an account exists (security S10)", 
   before(async () => {
     // The default lockout (10 failures) trips inside the 30 failures on the existing account.
     gh = await startServer({ LOCKOUT_SECONDS: "60" });
+    await prepareLoginDoors(gh);
   });
   after(() => gh.close());
 
@@ -64,6 +65,7 @@ describe("throttling does not reveal whether an account exists, per-IP limit inc
   before(async () => {
     // Each sequence comes from its own client address (through a trusted proxy) with its own counter.
     gh = await startServer({ RATE_LIMIT_MAX: "20", TRUST_PROXY: "127.0.0.1", LOCKOUT_SECONDS: "60" });
+    await prepareLoginDoors(gh);
   });
   after(() => gh.close());
 
@@ -103,6 +105,7 @@ describe("per-IP limit against password spraying, default RATE_LIMIT_MAX=300 (se
   let gh: TestServer;
   before(async () => {
     gh = await startServer({ RATE_LIMIT_MAX: "300" });
+    await prepareLoginDoors(gh);
   });
   after(() => gh.close());
 

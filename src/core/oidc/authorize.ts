@@ -4,6 +4,7 @@ import { findClient } from "../clients/clients.js";
 import { isAuthError } from "../errors.js";
 import { resolveScope } from "../oauth/scope.js";
 import { randomToken } from "../tokens/secrets.js";
+import { scopeWords } from "./claims.js";
 import { codeId } from "./code-grant.js";
 
 /** An authorization request's parameters, each given once (a repeated one is in `repeated`). */
@@ -150,12 +151,29 @@ export async function authorize(
     return request.prompt.has("none") ? fail("login_required", "the user is not signed in") : { kind: "sign_in", request };
   }
   if (step.consent === "deny") return fail("access_denied", "the user denied the request");
-  if (!request.client.firstParty && step.consent !== "allow") {
+  if (!(await consented(ctx, request, browser, step))) {
     if (request.prompt.has("none")) return fail("consent_required", "the user has not consented");
     return { kind: "consent", request, session: browser };
   }
   const code = await issueCode(ctx, request, browser, meta);
   return { kind: "redirect", location: responseLocation(ctx, request.redirectUri, state, { code }) };
+}
+
+/**
+ * Whether the user allows this request: always for a first-party client; for any other, once
+ * they allowed every scope it asks for (remembered), unless `prompt=consent` asks again.
+ */
+async function consented(ctx: CoreContext, request: AuthorizationRequest, browser: ActiveSession, step: AuthorizationStep) {
+  const userId = browser.userId ?? "";
+  const wanted = scopeWords(request.scope);
+  if (request.client.firstParty) return true;
+  if (step.consent === "allow") {
+    await ctx.store.consents.grant(userId, request.client.id, wanted, ctx.now());
+    return true;
+  }
+  if (request.prompt.has("consent")) return false;
+  const granted = new Set(await ctx.store.consents.find(userId, request.client.id));
+  return wanted.every((word) => granted.has(word));
 }
 
 async function issueCode(ctx: CoreContext, request: AuthorizationRequest, browser: ActiveSession, meta: RequestMeta) {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Core } from "../../core/index.js";
+import { allowAnyOrigin, registerPreflights } from "../cors.js";
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 
@@ -16,6 +17,7 @@ function refuse(reply: FastifyReply, error: "invalid_request" | "invalid_token" 
  */
 export async function userInfoRoutes(app: FastifyInstance, { core }: { core: Core }): Promise<void> {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    allowAnyOrigin(reply);
     const match = BEARER.exec(request.headers.authorization ?? "");
     if (!match?.[1]) return refuse(reply, "invalid_token", "a bearer access token is required");
     const result = await core.userInfo(match[1]);
@@ -25,6 +27,7 @@ export async function userInfoRoutes(app: FastifyInstance, { core }: { core: Cor
     }
     return reply.send(result.claims);
   };
+  registerPreflights(app, ["/oauth/userinfo"]);
   app.get("/oauth/userinfo", handler);
   app.post("/oauth/userinfo", handler);
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { allowAnyOrigin } from "../cors.js";
 import { CLAIMS_SUPPORTED, type Core, OIDC_SCOPES } from "../../core/index.js";
 
 /**
@@ -40,11 +41,13 @@ function providerMetadata(core: Core, signingAlg: string) {
 export async function discoveryRoutes(app: FastifyInstance, { core }: { core: Core }): Promise<void> {
   const metadata = providerMetadata(core, core.signingAlg);
   const document = async (_request: unknown, reply: FastifyReply) =>
-    reply.header("cache-control", "public, max-age=300").send(metadata);
+    allowAnyOrigin(reply).header("cache-control", "public, max-age=300").send(metadata);
   app.get("/.well-known/oauth-authorization-server", document);
   app.get("/.well-known/openid-configuration", document);
   app.get("/.well-known/jwks.json", async (_request, reply) =>
-    reply.header("cache-control", "public, max-age=300").send({ keys: await core.publicJwks() }),
+    allowAnyOrigin(reply)
+      .header("cache-control", "public, max-age=300")
+      .send({ keys: await core.publicJwks() }),
   );
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (request, reply) => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AuthError, type Core, type ErrorCode, type UserSummary } from "../../core/index.js";
 import { requireClient } from "../client-auth.js";
+import { allowClientOrigin, registerPreflights } from "../cors.js";
 import { asRecord, INVALID, MAX_FIELD_LENGTH, stringField } from "../fields.js";
 import { STATUS, toErrorCode } from "../problems.js";
 import { requestMeta } from "../request-meta.js";
@@ -30,6 +31,7 @@ export async function oauthRoutes(app: FastifyInstance, { core, tokenResponseFie
     done();
   });
 
+  registerPreflights(app, ["/oauth/token"]);
   app.post("/oauth/token", async (request, reply) => {
     const body = requireRecord(request.body);
     const client = await requireClient(core, request, body);
@@ -50,6 +52,7 @@ export async function oauthRoutes(app: FastifyInstance, { core, tokenResponseFie
       requestMeta(request),
     );
     // A dialect's extra members belong to its own front ends' grants, not to the code flow's clients.
+    allowClientOrigin(request, reply, client);
     const extra = user && grantType !== "authorization_code" ? tokenResponseFields.map((fields) => fields(user)) : [];
     return reply.header("pragma", "no-cache").send(withExtraMembers(response, extra));
   });

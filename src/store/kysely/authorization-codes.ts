@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
-import type { AuthorizationCodeRecord, AuthorizationCodeRepository } from "../../core/ports.js";
+import type { AuthorizationCodeRecord, AuthorizationCodeRepository, ConsentRepository } from "../../core/ports.js";
 import type { Database } from "./database.js";
 
 const toCode = (row: Selectable<Database["authorization_codes"]>): AuthorizationCodeRecord => ({
@@ -54,6 +54,34 @@ export function createAuthorizationCodeRepository(db: Kysely<Database>): Authori
         .where("used_at", "is", null)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+  };
+}
+
+const words = (scope: string) => scope.split(" ").filter((word) => word.length > 0);
+
+export function createConsentRepository(db: Kysely<Database>): ConsentRepository {
+  const find = async (userId: string, clientId: string) => {
+    const row = await db
+      .selectFrom("consents")
+      .select("scope")
+      .where("user_id", "=", userId)
+      .where("client_id", "=", clientId)
+      .executeTakeFirst();
+    return row ? words(row.scope) : [];
+  };
+  return {
+    find,
+    async grant(userId, clientId, scope, at) {
+      // Read and write in the caller's transaction; two racing grants each keep their own words
+      // at worst, and a consent page shown once more is all that costs.
+      const granted = new Set([...(await find(userId, clientId)), ...scope]);
+      const value = [...granted].join(" ");
+      await db
+        .insertInto("consents")
+        .values({ user_id: userId, client_id: clientId, scope: value, granted_at: at })
+        .onConflict((oc) => oc.columns(["user_id", "client_id"]).doUpdateSet({ scope: value, granted_at: at }))
+        .execute();
     },
   };
 }

@@ -83,6 +83,8 @@ export type Database = {
     used_at: number | null;
     issued_session_id: string | null;
   };
+  // What each user allowed each third-party client (0005).
+  consents: { user_id: string; client_id: string; scope: string; granted_at: number };
   server_secrets: { name: string; value: string };
   verification_codes: {
     id: string;

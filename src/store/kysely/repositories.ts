@@ -7,7 +7,7 @@ import { createLoginReservationRepository } from "./login-reservations.js";
 import { createLegacyTokenRepository } from "./legacy-tokens.js";
 import { createImportRepository } from "./imports.js";
 import { createLoginThrottleRepository } from "./login-throttle.js";
-import { createAuthorizationCodeRepository } from "./authorization-codes.js";
+import { createAuthorizationCodeRepository, createConsentRepository } from "./authorization-codes.js";
 import { createClientRepository } from "./clients.js";
 import { createAuditRepository, createKeyRepository, createSecretRepository } from "./server-tables.js";
 import { createRefreshTokenRepository, createSessionRepository } from "./sessions.js";
@@ -36,6 +36,7 @@ const factories: Factories = {
   keys: createKeyRepository,
   clients: createClientRepository,
   authorizationCodes: createAuthorizationCodeRepository,
+  consents: createConsentRepository,
   secrets: createSecretRepository,
   codes: createCodeRepository,
   audit: createAuditRepository,
@@ -99,6 +100,7 @@ const kinds: { [R in keyof TransactionRepositories]: Record<keyof TransactionRep
   keys: { list: "read", insert: "write" },
   clients: { insert: "write", upsert: "write", findById: "read", update: "write", list: "read" },
   authorizationCodes: { insert: "write", findById: "read", consume: "write" },
+  consents: { find: "read", grant: "write" },
   secrets: { getOrCreate: "write" },
   codes: {
     reserveSend: "write",

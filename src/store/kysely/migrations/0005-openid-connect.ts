@@ -3,8 +3,8 @@ import type { Kysely } from "kysely";
 /**
  * Frozen in time, like 0001. The authorization code flow (OpenID Connect): what a client
  * registers for it, the sessions a code exchange opens under a browser's session (`parent_id`:
- * they live only while that session does), and the codes themselves, stored by their keyed
- * hash and used once.
+ * they live only while that session does), the codes themselves, stored by their keyed
+ * hash and used once, and the scopes each user allowed each third-party client.
  */
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are deliberately untyped
@@ -47,9 +47,18 @@ export async function up(db: Db): Promise<void> {
     .addColumn("issued_session_id", "text")
     .execute();
   await db.schema.createIndex("authorization_codes_expires_idx").on("authorization_codes").column("expires_at").execute();
+  await db.schema
+    .createTable("consents")
+    .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
+    .addColumn("client_id", "text", (c) => c.notNull())
+    .addColumn("scope", "text", (c) => c.notNull())
+    .addColumn("granted_at", "bigint", (c) => c.notNull())
+    .addPrimaryKeyConstraint("consents_pk", ["user_id", "client_id"])
+    .execute();
 }
 
 export async function down(db: Db): Promise<void> {
+  await db.schema.dropTable("consents").execute();
   await db.schema.dropTable("authorization_codes").execute();
   await db.schema.dropIndex("sessions_parent_idx").execute();
   await db.schema.alterTable("sessions").dropColumn("parent_id").execute();
