@@ -71,6 +71,9 @@ function scenarioRows(r) {
   row(`introspection, ${r.settings.distinctTokens} distinct tokens`, s.introspectDistinct, sigC, 0.8);
   row("`GET /oauth/check_token`", s.checkToken, httpC, null);
   row("`GET /.well-known/jwks.json`", s.jwks, httpC, null);
+  // A code flow commits twice (the code; the exchange), so its ceiling is half the commit's.
+  if (s.codeFlow)
+    row("code flow: authorize with a session + token exchange", s.codeFlow, ["commit ÷ 2", c.commit.perSecond / 2], null);
   if (s.oneAccountLogin)
     row(`${s.oneAccountLogin.clients} clients, one account: login, password grant`, s.oneAccountLogin, hashC, null);
   if (r.million) {

@@ -21,6 +21,7 @@
 //   lib/gatehouse.mjs    starting and stopping Gatehouse, its CLI (the OAuth client), token preparation
 //   lib/measure.mjs      warm-up and measured load runs, RSS under load
 //   lib/scenarios.mjs    the scenarios and the 1M-user pass
+//   lib/code-flow.mjs    the authorization code flow scenario (a signed-in browser and its app)
 //   lib/import-scenario.mjs  gatehouse import of generated users with legacy hashes (after the server stopped)
 //   report.mjs           the Markdown table and the result files in bench/results/
 //   load.mjs, ceilings.mjs, bare-http.mjs   child processes, described below
@@ -54,6 +55,7 @@ import {
   prepareTokens,
 } from "./lib/scenarios.mjs";
 import { importScenario } from "./lib/import-scenario.mjs";
+import { measureCodeFlow } from "./lib/code-flow.mjs";
 import { createPgDatabase, hashPassword, seedUsers } from "./lib/seed.mjs";
 import { describeMachine, gitCommit, loadAverage, writeResults } from "./report.mjs";
 
@@ -213,6 +215,7 @@ async function main() {
     ...(await measureLoginsAndRefreshes(bench, tokens)),
     ...(await measureTokenChecks(bench, tokens)),
     oneAccountLogin: await measureOneAccountLogins(bench),
+    codeFlow: await measureCodeFlow(bench),
   };
   const million = await measureMillionUsers(bench, passwordHash);
 

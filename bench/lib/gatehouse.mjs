@@ -8,6 +8,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ROOT, basic, call, formPost, freePort, jsonPost, pooled, start } from "./processes.mjs";
 import { serverUnderTestEnv } from "../../scripts/lib/harness.mjs";
+import { CODE_CLIENT } from "./code-flow.mjs";
 import { CLIENT_ID, CLIENT_SECRET, PASSWORD, userName } from "./seed.mjs";
 
 const GATEHOUSE = join(ROOT, "bin", "gatehouse.js");
@@ -53,7 +54,7 @@ function gatehouseCli(databaseUrl, args) {
   });
 }
 
-/** Registers the bench client (password and refresh_token grants) with the CLI. */
+/** Registers the bench clients with the CLI: password and refresh_token grants; the code flow's. */
 export function createBenchClient(databaseUrl) {
   gatehouseCli(databaseUrl, [
     "client",
@@ -66,6 +67,20 @@ export function createBenchClient(databaseUrl) {
     "password,refresh_token",
     "--scopes",
     "read",
+  ]);
+  // The code flow's app (bench/lib/code-flow.mjs): first-party, public, PKCE only.
+  const { id, redirectUri } = CODE_CLIENT;
+  const grants = ["--grants", "authorization_code", "--scopes", "openid,profile"];
+  gatehouseCli(databaseUrl, [
+    "client",
+    "create",
+    "--id",
+    id,
+    "--public",
+    "--first-party",
+    ...grants,
+    "--redirect-uri",
+    redirectUri,
   ]);
 }
 

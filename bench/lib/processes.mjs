@@ -150,8 +150,8 @@ export function closeHttpAgent() {
 }
 
 /**
- * One HTTP request; resolves with the status and the parsed JSON body (or the text).
- * @returns {Promise<{ status: number, body: any }>}
+ * One HTTP request; resolves with the status, the headers and the parsed JSON body (or the text).
+ * @returns {Promise<{ status: number, headers: import("node:http").IncomingHttpHeaders, body: any }>}
  */
 export function call(base, method, path, { headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
@@ -166,7 +166,7 @@ export function call(base, method, path, { headers = {}, body } = {}) {
         } catch {
           parsed = text;
         }
-        resolve({ status: response.statusCode ?? 0, body: parsed });
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: parsed });
       });
     });
     request.on("error", reject);
