@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import * as oidc from "openid-client";
 import { HostedBrowser, type Page, signInThrough } from "../helpers/hosted-browser.js";
 import { createUser, PASSWORD } from "../helpers/oauth.js";
+import { authorizationRequest, discover } from "../helpers/openid.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 type RelyingParty = {
@@ -41,14 +42,8 @@ const PUBLIC: RelyingParty = {
  * The library's view of the provider. The issuer is the server's configured one; every request
  * the library makes to it is sent to the test server's real loopback address instead.
  */
-function discover(gh: TestServer, party: RelyingParty): Promise<oidc.Configuration> {
-  const issuer = gh.config.issuer;
-  const auth = party.secret === null ? oidc.None() : oidc.ClientSecretBasic(party.secret);
-  return oidc.discovery(new URL(issuer), party.id, { redirect_uris: [party.redirectUri] }, auth, {
-    [oidc.customFetch]: (url: string, options: RequestInit) => fetch(url.replace(issuer, gh.url), options),
-    execute: [oidc.allowInsecureRequests],
-  });
-}
+const discoverFor = (gh: TestServer, party: RelyingParty): Promise<oidc.Configuration> =>
+  discover(gh.config.issuer, { clientId: party.id, secret: party.secret, redirectUri: party.redirectUri, reachAt: gh.url });
 
 /** A path and query of a URL the library built, for our browser (which talks to the real address). */
 const pathOf = (url: URL) => `${url.pathname}${url.search}`;
@@ -87,27 +82,15 @@ describe("OpenID Connect with openid-client", () => {
     [PUBLIC, "rp-public"],
   ] as const) {
     it(`runs the whole flow for a ${party.secret === null ? "public" : "confidential"} client`, async () => {
-      const config = await discover(gh, party);
+      const config = await discoverFor(gh, party);
       assert.deepEqual(config.serverMetadata().code_challenge_methods_supported, ["S256"]);
-      const verifier = oidc.randomPKCECodeVerifier();
-      const nonce = oidc.randomNonce();
-      const state = oidc.randomState();
-      const url = oidc.buildAuthorizationUrl(config, {
-        redirect_uri: party.redirectUri,
-        scope: party.scope,
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: "S256",
-        nonce,
-        state,
-      });
+      const request = await authorizationRequest(config, { redirect_uri: party.redirectUri, scope: party.scope });
 
       const browser = new HostedBrowser(gh.url);
-      const back = await authorizeInBrowser(browser, url, username);
+      const back = await authorizeInBrowser(browser, request.url, username);
       assert.ok(back.location?.startsWith(party.redirectUri), `${back.status} ${back.text.slice(0, 200)}`);
       const tokens = await oidc.authorizationCodeGrant(config, new URL(back.location ?? ""), {
-        pkceCodeVerifier: verifier,
-        expectedNonce: nonce,
-        expectedState: state,
+        ...request.checks,
         idTokenExpected: true,
       });
 
@@ -146,16 +129,10 @@ describe("OpenID Connect with openid-client", () => {
   }
 
   it("signs in again without a password while the browser's session lives, and not with prompt=login", async () => {
-    const config = await discover(gh, PUBLIC);
+    const config = await discoverFor(gh, PUBLIC);
     const browser = new HostedBrowser(gh.url);
     const authorizeUrl = async (extra: Record<string, string> = {}) =>
-      oidc.buildAuthorizationUrl(config, {
-        redirect_uri: PUBLIC.redirectUri,
-        scope: "openid",
-        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-        code_challenge_method: "S256",
-        ...extra,
-      });
+      (await authorizationRequest(config, { redirect_uri: PUBLIC.redirectUri, scope: "openid", ...extra })).url;
     await authorizeInBrowser(browser, await authorizeUrl(), "rp-public");
     const silent = await browser.get(pathOf(await authorizeUrl({ prompt: "none" })));
     assert.equal(new URL(silent.location ?? "http://x/").searchParams.has("code"), true, silent.text.slice(0, 200));
