@@ -72,7 +72,7 @@ export async function serveAuthorization(
       const context = page(outcome.request.uiLocales);
       const scopes = outcome.request.scope.split(" ").filter((word) => word.length > 0);
       const username = outcome.session.username ?? "";
-      return sendPage(reply, 200, consentPage(context, carriedOf(outcome.request), { scopes, username }));
+      return sendPage(reply, step.status ?? 200, consentPage(context, carriedOf(outcome.request), { scopes, username }));
     }
   }
 }
