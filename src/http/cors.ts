@@ -29,7 +29,12 @@ export function allowClientOrigin(request: FastifyRequest, reply: FastifyReply, 
 /** Lets any page read this response (public documents; bearer-protected UserInfo). */
 export const allowAnyOrigin = (reply: FastifyReply): FastifyReply => reply.header("access-control-allow-origin", "*");
 
-/** Answers CORS preflights for the endpoints browser apps call with an `Authorization` header. */
+/**
+ * Answers CORS preflights for the bearer-protected endpoints browser apps call with an
+ * `Authorization` header (UserInfo). The token endpoint has none: a browser app is a public
+ * client, whose form-urlencoded POST needs no preflight, and a client with a secret has no
+ * business in a browser.
+ */
 export function registerPreflights(app: FastifyInstance, paths: readonly string[]): void {
   for (const path of paths) {
     app.options(path, (request, reply) => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AuthError, type Core, type ErrorCode, type UserSummary } from "../../core/index.js";
 import { requireClient } from "../client-auth.js";
-import { allowClientOrigin, registerPreflights } from "../cors.js";
+import { allowClientOrigin } from "../cors.js";
 import { asRecord, INVALID, MAX_FIELD_LENGTH, stringField } from "../fields.js";
 import { STATUS, toErrorCode } from "../problems.js";
 import { requestMeta } from "../request-meta.js";
@@ -31,7 +31,6 @@ export async function oauthRoutes(app: FastifyInstance, { core, tokenResponseFie
     done();
   });
 
-  registerPreflights(app, ["/oauth/token"]);
   app.post("/oauth/token", async (request, reply) => {
     const body = requireRecord(request.body);
     const client = await requireClient(core, request, body);
