@@ -1,6 +1,7 @@
 import type { Core } from "../core/index.js";
 import { importSpec, type OpenedImport, prepareImport, runImport } from "./import/command.js";
-import { type Args, type CommandSpec, UsageError } from "./options.js";
+import { CLIENT_COMMANDS } from "./client-commands.js";
+import { type Args, type CommandSpec, one, need, word } from "./options.js";
 
 /** What a command opened before the database (its input, say); closed after it ran. */
 export type Prepared = { close: () => Promise<void> };
@@ -14,24 +15,6 @@ export type Command = CommandSpec & {
   prepare?: (args: Args) => Promise<Prepared>;
   run: (core: Core, args: Args, out: (line: string) => void, prepared?: Prepared) => Promise<void | number>;
 };
-
-/** An option's value; the parser has already refused a repeated or missing required one. */
-const one = (args: Args, name: string): string | undefined => args.options.get(name)?.[0];
-
-const need = (args: Args, name: string): string => {
-  const value = one(args, name);
-  if (value === undefined) throw new UsageError(`--${name} is required`);
-  return value;
-};
-
-/** The positional word at `index`; the parser has checked that every declared word is there. */
-const word = (args: Args, index: number): string => args.words[index] ?? "";
-
-const csv = (value: string | undefined): string[] =>
-  (value ?? "")
-    .split(",")
-    .map((item) => item.trim())
-    .filter(Boolean);
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -113,29 +96,7 @@ export const COMMANDS: Record<string, Command> = {
       out(`created permission ${permission.name} (${permission.id})`);
     },
   },
-  "client create": {
-    options: {
-      id: { value: "ID", required: true },
-      secret: { value: "S" },
-      "secret-stdin": { stdinFor: "secret" },
-      public: {},
-      grants: { value: "g1,g2", required: true },
-      scopes: { value: "s1,s2" },
-    },
-    groups: [{ names: ["secret", "secret-stdin", "public"] }],
-    async run(core, args, out) {
-      const client = await core.createClient({
-        id: need(args, "id"),
-        secret: one(args, "secret") ?? null,
-        isPublic: args.flags.has("public"),
-        grants: csv(need(args, "grants")),
-        scopes: csv(one(args, "scopes")),
-      });
-      out(`created client ${client.id}`);
-      // A generated secret is shown once; only its hash is stored.
-      if (client.secret && !args.options.has("secret")) out(`client_secret: ${client.secret}`);
-    },
-  },
+  ...CLIENT_COMMANDS,
   "keys rotate": {
     async run(core, _args, out) {
       const key = await core.rotateSigningKey();

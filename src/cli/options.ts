@@ -32,6 +32,25 @@ export type CommandSpec = {
 /** A validated command line: positional words, option values (by name) and flags given. */
 export type Args = { words: string[]; options: Map<string, string[]>; flags: Set<string> };
 
+/** An option's value; the parser has already refused a repeated or missing required one. */
+export const one = (args: Args, name: string): string | undefined => args.options.get(name)?.[0];
+
+export const need = (args: Args, name: string): string => {
+  const value = one(args, name);
+  if (value === undefined) throw new UsageError(`--${name} is required`);
+  return value;
+};
+
+/** The positional word at `index`; the parser has checked that every declared word is there. */
+export const word = (args: Args, index: number): string => args.words[index] ?? "";
+
+/** A comma-separated list (`--grants password,refresh_token`); blanks are dropped. */
+export const csv = (value: string | undefined): string[] =>
+  (value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+
 export type ParsedLine = {
   args: Args;
   /** `--help` was given: show the usage instead of running. */

@@ -10,7 +10,9 @@ import { type Client, createClient, createUser, login, PASSWORD, passwordGrant }
 import { startServer, type TestServer } from "../helpers/server.js";
 
 const CLIENT_CREATE =
-  "usage: gatehouse client create --id ID [--secret S | --secret-stdin | --public] --grants g1,g2 [--scopes s1,s2]";
+  "usage: gatehouse client create --id ID [--secret S | --secret-stdin | --public] --grants g1,g2 [--scopes s1,s2] " +
+  "[--name NAME] [--redirect-uri URI]... [--post-logout-redirect-uri URI]... " +
+  "[--auth-method client_secret_basic|client_secret_post] [--first-party]";
 const USER_CREATE = "usage: gatehouse user create --username U (--password P | --password-stdin) [--email E] [--role R]...";
 const SECRET = "a-client-secret-of-more-than-32-characters";
 
