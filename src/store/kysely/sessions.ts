@@ -23,7 +23,7 @@ const toSession = (row: Selectable<Database["sessions"]>): SessionRecord => ({
   parentId: row.parent_id,
 });
 
-/** A session opened by a code exchange is live only while the browser's session above it is unrevoked. */
+/** A session opened by a code exchange is listed only while the browser's session above it is unrevoked. */
 const parentUnrevoked = (eb: ExpressionBuilder<Database & { parent: Database["sessions"] }, "sessions" | "parent">) =>
   eb.or([eb("sessions.parent_id", "is", null), eb.and([eb("parent.id", "is not", null), eb("parent.revoked_at", "is", null)])]);
 
@@ -32,11 +32,14 @@ const selectActiveSession = precompiled((db, id: string) =>
     .selectFrom("sessions")
     .leftJoin("users", "users.id", "sessions.user_id")
     .selectAll("sessions")
-    .leftJoin("sessions as parent", "parent.id", "sessions.parent_id")
     .select(["users.status as user_status", "users.seq as user_seq", "users.username as username"])
     .where("sessions.id", "=", id)
-    .where("sessions.revoked_at", "is", null)
-    .where(parentUnrevoked),
+    .where("sessions.revoked_at", "is", null),
+);
+
+/** The browser's session above a code exchange's: read on every check of the latter. */
+const selectParentRevocation = precompiled((db, id: string) =>
+  db.selectFrom("sessions").select("revoked_at").where("id", "=", id),
 );
 
 export function createSessionRepository(db: Kysely<Database>): TransactionRepositories["sessions"] {
@@ -65,6 +68,12 @@ export function createSessionRepository(db: Kysely<Database>): TransactionReposi
     async findActive(id): Promise<ActiveSession | null> {
       const [row] = await selectActiveSession(db, id);
       if (!row) return null;
+      // A code exchange's session lives only while the browser's session above it is unrevoked
+      // (and still there). Read apart, so that every other session's check stays one query.
+      if (row.parent_id !== null) {
+        const [parent] = await selectParentRevocation(db, row.parent_id);
+        if (!parent || parent.revoked_at !== null) return null;
+      }
       const session = toSession(row);
       if (session.userId === null) return { ...session, userStatus: "active", userSeq: null, username: null };
       // A user session whose user row is gone (deleted) is no session at all.
