@@ -35,6 +35,26 @@ describe("the authorization endpoint", () => {
   });
   after(() => gh.close());
 
+  /** The first-party app's token request for a code; `headers` adds e.g. an `Origin`. */
+  const exchangeFirstParty = (code: string, verifier: string, headers: Record<string, string> = {}) =>
+    gh.post("/oauth/token", {
+      form: {
+        grant_type: "authorization_code",
+        client_id: FIRST.id,
+        code,
+        redirect_uri: FIRST.redirectUri,
+        code_verifier: verifier,
+      },
+      headers,
+    });
+
+  /** Signs "wen" in for the first-party app with `scope` and exchanges the code. */
+  async function firstPartyTokens(scope: string) {
+    const { verifier, challenge } = pkce();
+    const back = await signInThrough(new HostedBrowser(gh.url), authorizePath(FIRST, challenge, { scope }), "wen", PASSWORD);
+    return exchangeFirstParty(redirectParams(back, FIRST.redirectUri).get("code") ?? "", verifier);
+  }
+
   it("answers malformed requests on the redirect URI with the RFC 6749 error codes", async () => {
     const browser = new HostedBrowser(gh.url);
     const { challenge } = pkce();
@@ -128,33 +148,13 @@ describe("the authorization endpoint", () => {
       await browser.submit(stale, "/oauth/authorize/sign-in", { username: "wen", password: PASSWORD }),
     );
     const code = redirectParams(fresh, FIRST.redirectUri).get("code") ?? "";
-    const tokens = await gh.post("/oauth/token", {
-      form: {
-        grant_type: "authorization_code",
-        client_id: FIRST.id,
-        code,
-        redirect_uri: FIRST.redirectUri,
-        code_verifier: verifier,
-      },
-    });
+    const tokens = await exchangeFirstParty(code, verifier);
     const payload = JSON.parse(Buffer.from(tokens.body.id_token.split(".")[1], "base64url").toString());
     assert.ok(Date.now() / 1000 - payload.auth_time < 30, "auth_time is the new sign-in");
   });
 
   it("gives the claims each scope allows, in the ID token and from UserInfo", async () => {
-    const browser = new HostedBrowser(gh.url);
-    const { verifier, challenge } = pkce();
-    const back = await signInThrough(browser, authorizePath(FIRST, challenge, { scope: "openid email" }), "wen", PASSWORD);
-    const code = redirectParams(back, FIRST.redirectUri).get("code") ?? "";
-    const tokens = await gh.post("/oauth/token", {
-      form: {
-        grant_type: "authorization_code",
-        client_id: FIRST.id,
-        code,
-        redirect_uri: FIRST.redirectUri,
-        code_verifier: verifier,
-      },
-    });
+    const tokens = await firstPartyTokens("openid email");
     assert.equal(tokens.status, 200, tokens.text);
     assert.equal(tokens.body.refresh_token, undefined, "the client has no refresh_token grant");
     const info = await gh.request("POST", "/oauth/userinfo", {
@@ -166,19 +166,7 @@ describe("the authorization endpoint", () => {
   });
 
   it("UserInfo wants a bearer token granted openid", async () => {
-    const browser = new HostedBrowser(gh.url);
-    const { verifier, challenge } = pkce();
-    const back = await signInThrough(browser, authorizePath(FIRST, challenge, { scope: "profile" }), "wen", PASSWORD);
-    const code = redirectParams(back, FIRST.redirectUri).get("code") ?? "";
-    const tokens = await gh.post("/oauth/token", {
-      form: {
-        grant_type: "authorization_code",
-        client_id: FIRST.id,
-        code,
-        redirect_uri: FIRST.redirectUri,
-        code_verifier: verifier,
-      },
-    });
+    const tokens = await firstPartyTokens("profile");
     assert.equal(tokens.body.id_token, undefined, "no openid, no ID token");
     const refused = await gh.request("GET", "/oauth/userinfo", {
       headers: { authorization: `Bearer ${tokens.body.access_token}` },
@@ -211,14 +199,7 @@ describe("the authorization endpoint", () => {
     const { verifier, challenge } = pkce();
     const back = await signInThrough(browser, authorizePath(FIRST, challenge), "wen", PASSWORD);
     const code = redirectParams(back, FIRST.redirectUri).get("code") ?? "";
-    const form = {
-      grant_type: "authorization_code",
-      client_id: FIRST.id,
-      code,
-      redirect_uri: FIRST.redirectUri,
-      code_verifier: verifier,
-    };
-    const ok = await gh.post("/oauth/token", { form, headers: { origin: "http://localhost:4100" } });
+    const ok = await exchangeFirstParty(code, verifier, { origin: "http://localhost:4100" });
     assert.equal(ok.status, 200);
     assert.equal(ok.headers.get("access-control-allow-origin"), "http://localhost:4100");
     assert.equal(ok.headers.get("access-control-allow-credentials"), null);

@@ -51,28 +51,40 @@ export async function startSession(ctx: StatementContext, input: StartSession): 
   return session;
 }
 
+/** A new, unused session: what every kind of session starts as, the caller's fields given. */
+function freshSession(
+  now: number,
+  meta: RequestMeta,
+  fields: Pick<SessionRecord, "id" | "userId" | "clientId" | "scope" | "expiresAt" | "refreshUntil" | "parentId">,
+): SessionRecord {
+  const clipped = clip(meta.userAgent, 512);
+  return {
+    terminal: null,
+    ip: meta.ip,
+    userAgent: clipped,
+    createdAt: now,
+    lastUsedAt: now,
+    generation: 0,
+    revokedAt: null,
+    ...fields,
+  };
+}
+
 /** A client's own session (client_credentials): no user, no policy, lives as long as its token. */
 export async function startClientSession(
   ctx: CoreContext,
   input: { clientId: string; scope: string; ttlSeconds: number; meta: RequestMeta },
 ): Promise<SessionRecord> {
   const now = ctx.now();
-  const session: SessionRecord = {
+  const session = freshSession(now, input.meta, {
     id: randomUUID(),
     userId: null,
     clientId: input.clientId,
     scope: input.scope,
-    terminal: null,
-    ip: input.meta.ip,
-    userAgent: clip(input.meta.userAgent, 512),
-    createdAt: now,
-    lastUsedAt: now,
     expiresAt: now + input.ttlSeconds * 1000,
     refreshUntil: now,
-    generation: 0,
-    revokedAt: null,
     parentId: null,
-  };
+  });
   await ctx.store.sessions.insert(session);
   return session;
 }
@@ -88,22 +100,15 @@ export async function startChildSession(
 ): Promise<SessionRecord> {
   const now = ctx.now();
   const expiresAt = Math.min(now + input.ttlSeconds * 1000, input.parent.expiresAt);
-  const session: SessionRecord = {
+  const session = freshSession(now, input.meta, {
     id: input.id,
     userId: input.parent.userId,
     clientId: input.clientId,
     scope: input.scope,
-    terminal: null,
-    ip: input.meta.ip,
-    userAgent: clip(input.meta.userAgent, 512),
-    createdAt: now,
-    lastUsedAt: now,
     expiresAt,
     refreshUntil: expiresAt,
-    generation: 0,
-    revokedAt: null,
     parentId: input.parent.id,
-  };
+  });
   await ctx.store.sessions.insert(session);
   return session;
 }
