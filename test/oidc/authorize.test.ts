@@ -184,6 +184,7 @@ describe("the authorization endpoint", () => {
     const path = authorizePath(FIRST, challenge).replace("/oauth/authorize?", "/oauth/authorize/sign-up?");
     const page = await browser.get(path);
     assert.equal(page.status, 200);
+    assert.match(page.text, /Create an account to continue to console\./);
     const weak = await browser.submit(page, "/oauth/authorize/sign-up", { username: "newbie", email: "", password: "short" });
     assert.equal(weak.status, 400);
     assert.match(weak.text, /role="alert">The password is too short\./);

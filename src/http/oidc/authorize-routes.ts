@@ -65,6 +65,8 @@ export async function serveAuthorization(
     case "sign_in": {
       const context = page(outcome.request.uiLocales);
       const error = step.signInError ? context.t(step.signInError) : null;
+      // A refused sign-in does not echo the name it was sent: the answer for an existing and an
+      // unknown account must be the same bytes (security S8, S10), so only `login_hint` fills it.
       const html = signInPage(context, carriedOf(outcome.request), { loginHint: outcome.request.loginHint, error });
       return sendPage(reply, step.status ?? 200, html);
     }

@@ -53,7 +53,7 @@ export function signUpPage(
   input: { username: string; email: string; error: string | null },
 ) {
   const { t } = page;
-  const body = html`<p class="lead">${t("signInLead", { client: carried.clientName })}</p>
+  const body = html`<p class="lead">${t("signUpLead", { client: carried.clientName })}</p>
     ${alertBox(input.error)}
     ${form(
       page,
