@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { writeDatabase } from "../helpers/database.js";
 import { authorizePath, HostedBrowser, pkce, redirectParams, signInThrough } from "../helpers/hosted-browser.js";
-import { cli, PASSWORD } from "../helpers/oauth.js";
+import { basic, cli, PASSWORD } from "../helpers/oauth.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 const THIRD = { id: "notes", secret: "notes-secret-notes-secret-notes-secret", redirectUri: "https://notes.example/cb" };
@@ -91,7 +91,13 @@ describe("the authorization endpoint", () => {
     const none = redirectParams(await browser.get(authorizePath(THIRD, first.challenge, { prompt: "none" })), THIRD.redirectUri);
     assert.equal(none.get("error"), "consent_required", "nothing allowed yet");
     const allowed = await browser.submit(consent, "/oauth/authorize/consent", { decision: "allow" });
-    assert.ok(redirectParams(allowed, THIRD.redirectUri).get("code"));
+    const code = redirectParams(allowed, THIRD.redirectUri).get("code") ?? "";
+    const tokens = await gh.post("/oauth/token", {
+      form: { grant_type: "authorization_code", code, redirect_uri: THIRD.redirectUri, code_verifier: first.verifier },
+      headers: { authorization: basic(THIRD.id, THIRD.secret) },
+    });
+    assert.equal(tokens.status, 200, tokens.text);
+    assert.equal(tokens.body.refresh_token, undefined, "a third-party client without offline_access gets no refresh token");
 
     const again = await browser.get(authorizePath(THIRD, first.challenge, { scope: "openid profile", prompt: "none" }));
     assert.ok(redirectParams(again, THIRD.redirectUri).get("code"), "remembered");

@@ -164,9 +164,9 @@ export async function authorize(
  * they allowed every scope it asks for (remembered), unless `prompt=consent` asks again.
  */
 async function consented(ctx: CoreContext, request: AuthorizationRequest, browser: ActiveSession, step: AuthorizationStep) {
+  if (request.client.firstParty) return true;
   const userId = browser.userId ?? "";
   const wanted = scopeWords(request.scope);
-  if (request.client.firstParty) return true;
   if (step.consent === "allow") {
     await ctx.store.consents.grant(userId, request.client.id, wanted, ctx.now());
     return true;

@@ -52,11 +52,6 @@ export async function signInBrowser(
   }
 }
 
-/** Ends the browser's session and, with it, every session its code exchanges opened. */
-export async function endBrowserSession(ctx: CoreContext, session: SessionRecord, ip: string | null): Promise<void> {
-  await revokeSession(ctx, session, "signed out", ip);
-}
-
 const CSRF_CONTEXT = "csrf:";
 
 /**

@@ -1,7 +1,7 @@
-import type { ActiveSession, ClientRecord } from "../ports.js";
+import type { ActiveSession } from "../ports.js";
 import type { CoreContext } from "../context.js";
 import { findClient } from "../clients/clients.js";
-import { endBrowserSession } from "./browser-sessions.js";
+import { revokeSession } from "../sessions/sessions.js";
 
 export type LogoutParams = {
   idTokenHint: string | null;
@@ -14,7 +14,7 @@ export type LogoutOutcome =
   /** Nothing can be trusted about where to go: shown, never redirected. */
   | { kind: "error_page"; description: string }
   /** No proof the client asked for this sign-out: the user confirms it first (a logout CSRF). */
-  | { kind: "confirm"; client: ClientRecord | null }
+  | { kind: "confirm" }
   | { kind: "signed_out"; location: string | null };
 
 /**
@@ -42,8 +42,9 @@ export async function endSession(
     return { kind: "error_page", description: "the post_logout_redirect_uri is not registered for this client" };
   }
   const hintNamesBrowser = hint !== null && browser !== null && (hint.sid === browser.id || hint.sub === browser.userId);
-  if (browser !== null && !hintNamesBrowser && !step.confirmed) return { kind: "confirm", client };
-  if (browser !== null) await endBrowserSession(ctx, browser, step.ip);
+  if (browser !== null && !hintNamesBrowser && !step.confirmed) return { kind: "confirm" };
+  // Revoking the browser's session ends the sessions its code exchanges opened (they read it).
+  if (browser !== null) await revokeSession(ctx, browser, "signed out", step.ip);
   if (target === null) return { kind: "signed_out", location: null };
   const url = new URL(target);
   if (params.state !== null) url.searchParams.set("state", params.state);

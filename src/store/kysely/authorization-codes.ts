@@ -58,29 +58,25 @@ export function createAuthorizationCodeRepository(db: Kysely<Database>): Authori
   };
 }
 
-const words = (scope: string) => scope.split(" ").filter((word) => word.length > 0);
-
 export function createConsentRepository(db: Kysely<Database>): ConsentRepository {
-  const find = async (userId: string, clientId: string) => {
-    const row = await db
-      .selectFrom("consents")
-      .select("scope")
-      .where("user_id", "=", userId)
-      .where("client_id", "=", clientId)
-      .executeTakeFirst();
-    return row ? words(row.scope) : [];
-  };
   return {
-    find,
+    async find(userId, clientId) {
+      const rows = await db
+        .selectFrom("consents")
+        .select("scope")
+        .where("user_id", "=", userId)
+        .where("client_id", "=", clientId)
+        .execute();
+      return rows.map((row) => row.scope);
+    },
     async grant(userId, clientId, scope, at) {
-      // Read and write in the caller's transaction; two racing grants each keep their own words
-      // at worst, and a consent page shown once more is all that costs.
-      const granted = new Set([...(await find(userId, clientId)), ...scope]);
-      const value = [...granted].join(" ");
+      if (scope.length === 0) return;
+      // One row per word, inserted unless there: racing grants both keep all their words.
+      const rows = scope.map((word) => ({ user_id: userId, client_id: clientId, scope: word, granted_at: at }));
       await db
         .insertInto("consents")
-        .values({ user_id: userId, client_id: clientId, scope: value, granted_at: at })
-        .onConflict((oc) => oc.columns(["user_id", "client_id"]).doUpdateSet({ scope: value, granted_at: at }))
+        .values(rows)
+        .onConflict((oc) => oc.columns(["user_id", "client_id", "scope"]).doNothing())
         .execute();
     },
   };

@@ -83,7 +83,7 @@ export type Database = {
     used_at: number | null;
     issued_session_id: string | null;
   };
-  // What each user allowed each third-party client (0005).
+  // What each user allowed each third-party client (0005): one row per scope word.
   consents: { user_id: string; client_id: string; scope: string; granted_at: number };
   server_secrets: { name: string; value: string };
   verification_codes: {

@@ -4,7 +4,7 @@ import type { Kysely } from "kysely";
  * Frozen in time, like 0001. The authorization code flow (OpenID Connect): what a client
  * registers for it, the sessions a code exchange opens under a browser's session (`parent_id`:
  * they live only while that session does), the codes themselves, stored by their keyed
- * hash and used once, and the scopes each user allowed each third-party client.
+ * hash and used once, and the scopes each user allowed each third-party client (a row a scope).
  */
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are deliberately untyped
@@ -53,7 +53,7 @@ export async function up(db: Db): Promise<void> {
     .addColumn("client_id", "text", (c) => c.notNull())
     .addColumn("scope", "text", (c) => c.notNull())
     .addColumn("granted_at", "bigint", (c) => c.notNull())
-    .addPrimaryKeyConstraint("consents_pk", ["user_id", "client_id"])
+    .addPrimaryKeyConstraint("consents_pk", ["user_id", "client_id", "scope"])
     .execute();
 }
 
