@@ -64,7 +64,10 @@ const LAYERS = [
         regex: outside("http", "dialects", "config", "mail", "cli", "server", "main", "cluster"),
         message: "the store imports only the core's ports",
       },
-      { regex: "^(\\.\\./)+core/(?!ports\\.js$)", message: "the store imports only the core's ports (src/core/ports.ts)" },
+      {
+        regex: "^(\\.\\./)+core/(?!(admin/)?ports\\.js$)",
+        message: "the store imports only the core's ports (src/core/ports.ts, src/core/admin/ports.ts)",
+      },
     ],
   },
   {

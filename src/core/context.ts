@@ -79,8 +79,8 @@ export async function audit(ctx: StatementContext, event: Omit<AuditEvent, "at">
 /** The audit record's log line (the log is the record that needs no database). */
 function logAudit(ctx: StatementContext, event: Omit<AuditEvent, "at">): AuditEvent {
   const record = { ...event, at: ctx.now() };
-  const { event: audit, outcome, userId, clientId, ip, detail } = record;
-  ctx.log.info({ audit, outcome, userId, clientId, ip, detail }, "audit");
+  const { event: audit, outcome, userId, clientId, ip, detail, actor } = record;
+  ctx.log.info({ audit, outcome, userId, clientId, ip, detail, ...(actor ? { actor } : {}) }, "audit");
   return record;
 }
 

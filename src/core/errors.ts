@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   already_exists: "The role, permission or client already exists.",
   client_secret_weak: "A client secret must have at least 32 characters.",
   unauthorized: "The bearer token is missing, malformed, expired or revoked.",
+  insufficient_scope: "The bearer token is valid but does not carry the permission the route needs.",
+  conflict: "A concurrent change or a rule of the data refuses the write (a role deleted meanwhile, a built-in name).",
   not_found: "No such route or resource.",
   method_not_allowed: "The route exists but not for this HTTP method.",
   malformed_body: "The body is not valid JSON or form-urlencoded data.",

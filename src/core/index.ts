@@ -24,6 +24,7 @@ import { createJwtService } from "./tokens/jwt.js";
 import { createKeyring, type SigningAlg } from "./tokens/keyring.js";
 import { listSigningKeys, rotateSigningKey } from "./tokens/rotate-key.js";
 import { createSecretHash, randomToken } from "./tokens/secrets.js";
+import * as admin from "./admin/index.js";
 // The cutover from an original server (a dialect's legacy secret).
 import { checkLegacyJwt, exchangeLegacyToken, revokeLegacyToken } from "./legacy/legacy-tokens.js";
 
@@ -105,6 +106,8 @@ const useCases = {
   csrfTokenMatches,
   userInfo,
   endSession,
+  // The admin API (src/core/admin/): each change names the acting admin.
+  ...admin.useCases,
 };
 
 /** The whole core: every use case, the administrative ones included (the CLI's face). */
@@ -235,6 +238,8 @@ export { afterSignIn } from "./oidc/authorize.js";
 export { CLAIMS_SUPPORTED, OIDC_SCOPES } from "./oidc/claims.js";
 export type { LogoutOutcome, LogoutParams } from "./oidc/logout.js";
 export type { Registration } from "./accounts/register.js";
+// The admin API.
+export { ADMIN_PERMISSION, type AdminActor, type AuditRecord, type ClientView } from "./admin/index.js";
 // The cutover from an original server.
 export type { LegacyClaims } from "./legacy/legacy-jwt.js";
 export type { LegacyTokenCheck, LegacyTrust } from "./legacy/legacy-tokens.js";

@@ -1,3 +1,5 @@
+import type { AdminRepository } from "./admin/ports.js";
+
 /**
  * The storage interfaces the core needs. Times are epoch milliseconds. Every rule that must
  * hold across processes is enforced by the implementation with constraints or conditional
@@ -143,6 +145,8 @@ export type AuditEvent = {
   clientId?: string | null;
   ip?: string | null;
   detail?: string | null;
+  /** Who made an administrative change: `user:<id>` or `client:<id>` (the admin API); none otherwise. */
+  actor?: string | null;
 };
 
 /** Raised by `users.insert` when a unique constraint fails. */
@@ -150,6 +154,14 @@ export class UniqueViolation extends Error {
   constructor(readonly field: "username" | "email" | "other") {
     super(`unique violation on ${field}`);
     this.name = "UniqueViolation";
+  }
+}
+
+/** Raised when a write names a row that does not exist (any more): a role deleted meanwhile, say. */
+export class MissingReference extends Error {
+  constructor() {
+    super("a referenced row does not exist");
+    this.name = "MissingReference";
   }
 }
 
@@ -416,6 +428,8 @@ export interface Repositories {
   legacyTokens: LegacyTokenRepository;
   // Import (`gatehouse import`)
   imports: ImportRepository;
+  /** The admin API's searches, listings and changes (src/core/admin/). */
+  admin: AdminRepository;
 }
 
 /**

@@ -8,6 +8,7 @@ import { registerLingeringClose } from "./lingering-close.js";
 import { registerRateLimit } from "./rate-limit.js";
 import { discoveryRoutes } from "./routes/discovery.js";
 import { meRoutes } from "./routes/me.js";
+import { adminRoutes } from "./admin/index.js";
 import { openIdRoutes } from "./oidc/index.js";
 import { oauthRoutes, renderOAuthError } from "./routes/oauth.js";
 
@@ -49,6 +50,7 @@ export async function buildApp({ core, config, dialects, logger }: AppOptions): 
   await app.register(oauthRoutes, { core, tokenResponseFields: dialects.flatMap((d) => d.tokenResponseFields ?? []) });
   await app.register(meRoutes, { core });
   await app.register(openIdRoutes, { core });
+  await app.register(adminRoutes, { core });
   const door = frontDoor(core);
   for (const dialect of dialects) {
     await app.register(dialect.plugin, { core: door, settings: settingsOf(dialect, config.dialectSettings) });

@@ -67,6 +67,8 @@ export const STATUS: Record<ErrorCode, number> = {
   already_exists: 409,
   client_secret_weak: 400,
   unauthorized: 401,
+  insufficient_scope: 403,
+  conflict: 409,
   not_found: 404,
   method_not_allowed: 405,
   malformed_body: 400,

@@ -2,6 +2,8 @@ import { AuthError } from "../errors.js";
 
 export const MAX_USERNAME_LENGTH = 64;
 export const MAX_EMAIL_LENGTH = 254;
+export const MAX_PHONE_LENGTH = 32;
+export const MAX_ATTRIBUTES_BYTES = 16 * 1024;
 
 // Control, format, unassigned, private-use and surrogate code points, and any white space.
 const FORBIDDEN_IN_USERNAME = /[\p{C}\p{Z}]/u;
@@ -51,4 +53,24 @@ export function canonicalEmail(email: string): string {
     throw new AuthError("email_invalid", "not a valid email address");
   }
   return email.toLowerCase();
+}
+
+/** A phone number as stored: free-form (no one format holds worldwide), short and printable. */
+export function checkPhone(phone: string | null): string | null {
+  if (phone === null || phone === "") return null;
+  if (phone.length > MAX_PHONE_LENGTH || /\p{C}/u.test(phone)) {
+    throw new AuthError("invalid_request", `a phone number has at most ${MAX_PHONE_LENGTH} printable characters`);
+  }
+  return phone;
+}
+
+/** Free attributes: a JSON object of bounded size. */
+export function checkAttributes(attributes: unknown): Record<string, unknown> {
+  if (typeof attributes !== "object" || attributes === null || Array.isArray(attributes)) {
+    throw new AuthError("invalid_request", "attributes must be an object");
+  }
+  if (JSON.stringify(attributes).length > MAX_ATTRIBUTES_BYTES) {
+    throw new AuthError("invalid_request", `attributes are larger than ${MAX_ATTRIBUTES_BYTES} bytes`);
+  }
+  return attributes as Record<string, unknown>;
 }

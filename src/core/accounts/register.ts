@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { UniqueViolation, type UserRecord } from "../ports.js";
+import { type AuditEvent, UniqueViolation, type UserRecord, type UserStatus } from "../ports.js";
 import { audit, type CoreContext } from "../context.js";
 import { AuthError } from "../errors.js";
 import { checkNewPassword } from "../passwords/policy.js";
@@ -7,7 +7,8 @@ import { canonicalEmail, canonicalUsername, checkDisplayName } from "./identifie
 
 export type Registration = {
   username: string;
-  password: string;
+  /** `null`: no password at all, so no password sign-in until one is set (administrative creation only). */
+  password: string | null;
   email?: string | null;
   displayName?: string | null;
   phone?: string | null;
@@ -17,7 +18,14 @@ export type Registration = {
   roles?: string[];
   /** The caller's address, for the audit trail (none for administrative creation). */
   ip?: string | null;
+  /** Administrative creation only: `disabled` creates an account that cannot sign in yet. */
+  status?: UserStatus;
+  /** Administrative creation through the admin API records its own event, naming the admin. */
+  auditAs?: Pick<AuditEvent, "event" | "actor" | "ip">;
 };
+
+/** Stored for an account created without a password: no format parses it, so no password matches. */
+export const NO_PASSWORD = "!";
 
 export const DEFAULT_ROLE = "USER";
 
@@ -31,11 +39,7 @@ export async function register(ctx: CoreContext, input: Registration): Promise<U
   const displayName = checkDisplayName(input.displayName ?? null);
   const email = input.email ? input.email : null;
   const emailCanonical = email === null ? null : canonicalEmail(email);
-  const password = checkNewPassword(input.password, ctx.settings.passwordPolicy, {
-    username: display,
-    serviceName: ctx.settings.serviceName,
-  });
-  const passwordHash = await ctx.hasher.hash(password);
+  const passwordHash = input.password === null ? NO_PASSWORD : await hashNewPassword(ctx, input.password, display);
   try {
     const user = await ctx.store.users.insert(
       {
@@ -48,13 +52,13 @@ export async function register(ctx: CoreContext, input: Registration): Promise<U
         emailVerified: input.emailVerified ?? false,
         phone: input.phone ?? null,
         attributes: {},
-        status: "active",
+        status: input.status ?? "active",
         passwordHash,
         createdAt: ctx.now(),
       },
       [DEFAULT_ROLE, ...(input.roles ?? [])],
     );
-    await audit(ctx, { event: "register", outcome: "success", userId: user.id, ip: input.ip ?? null });
+    await audit(ctx, { event: "register", ip: input.ip ?? null, ...input.auditAs, outcome: "success", userId: user.id });
     return user;
   } catch (error) {
     if (!(error instanceof UniqueViolation)) throw error;
@@ -64,4 +68,10 @@ export async function register(ctx: CoreContext, input: Registration): Promise<U
     }
     throw new AuthError("email_taken");
   }
+}
+
+/** A new password checked against the policy, then hashed. */
+export function hashNewPassword(ctx: CoreContext, password: string, username: string): Promise<string> {
+  const checked = checkNewPassword(password, ctx.settings.passwordPolicy, { username, serviceName: ctx.settings.serviceName });
+  return ctx.hasher.hash(checked);
 }

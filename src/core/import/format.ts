@@ -1,5 +1,11 @@
 import { isAuthError } from "../errors.js";
-import { canonicalEmail, canonicalUsername, checkDisplayName } from "../accounts/identifiers.js";
+import {
+  canonicalEmail,
+  canonicalUsername,
+  checkDisplayName,
+  MAX_ATTRIBUTES_BYTES,
+  MAX_PHONE_LENGTH,
+} from "../accounts/identifiers.js";
 import { inspectHash } from "../passwords/formats.js";
 import { normalisePassword, type PasswordPolicy } from "../passwords/policy.js";
 import type { ImportedRole, UserStatus } from "../ports.js";
@@ -51,8 +57,6 @@ export const DEFAULT_IMPORT_ROLE = "USER";
 const MAX_ID_LENGTH = 128;
 const MAX_NAME_LENGTH = 64;
 const MAX_DESCRIPTION_LENGTH = 256;
-const MAX_PHONE_LENGTH = 32;
-const MAX_ATTRIBUTES_BYTES = 16 * 1024;
 const MAX_HASH_LENGTH = 1024;
 const MAX_ROLES = 64;
 

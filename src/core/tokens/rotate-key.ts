@@ -1,3 +1,4 @@
+import type { AuditEvent } from "../ports.js";
 import { audit, type CoreContext } from "../context.js";
 import { AuthError } from "../errors.js";
 import { createKeyRecord, keyStatuses, type KeyStatus, RELOAD_INTERVAL_MS, type SigningAlg } from "./keyring.js";
@@ -17,7 +18,7 @@ export type RotatedKey = {
  * it once it next reloads its keys (within a few seconds), while the keys it supersedes keep
  * verifying, and stay published, until the tokens they signed have expired.
  */
-export async function rotateSigningKey(ctx: CoreContext): Promise<RotatedKey> {
+export async function rotateSigningKey(ctx: CoreContext, auditAs: Pick<AuditEvent, "actor" | "ip"> = {}): Promise<RotatedKey> {
   const { keyring } = ctx.jwt;
   const alg = keyring.policy.alg;
   if (alg === "HS256") {
@@ -32,7 +33,7 @@ export async function rotateSigningKey(ctx: CoreContext): Promise<RotatedKey> {
   const record = await createKeyRecord(alg, createdAt);
   await ctx.store.keys.insert(record);
   await keyring.reload();
-  await audit(ctx, { event: "signing_key_rotated", outcome: "success", detail: record.kid });
+  await audit(ctx, { ...auditAs, event: "signing_key_rotated", outcome: "success", detail: record.kid });
   return {
     kid: record.kid,
     alg,

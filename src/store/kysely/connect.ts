@@ -12,6 +12,7 @@ import * as loginThrottle from "./migrations/0002-login-throttle.js";
 import * as loginReservations from "./migrations/0003-login-reservations.js";
 import * as legacyTokens from "./migrations/0004-legacy-tokens.js";
 import * as openIdConnect from "./migrations/0005-openid-connect.js";
+import * as adminApi from "./migrations/0006-admin-api.js";
 import { createStoreRepositories, createTransactionRepositories, type RunInTransaction } from "./repositories.js";
 import { rotateInOneStatement, rotateInSteps } from "./sessions.js";
 
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   "0003-login-reservations": loginReservations,
   "0004-legacy-tokens": legacyTokens,
   "0005-openid-connect": openIdConnect,
+  "0006-admin-api": adminApi,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

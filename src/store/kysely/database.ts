@@ -112,5 +112,7 @@ export type Database = {
     client_id: string | null;
     ip: string | null;
     detail: string | null;
+    // Who made an administrative change (0006).
+    actor: Generated<string | null>;
   };
 };

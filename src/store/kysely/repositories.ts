@@ -9,6 +9,7 @@ import { createImportRepository } from "./imports.js";
 import { createLoginThrottleRepository } from "./login-throttle.js";
 import { createAuthorizationCodeRepository, createConsentRepository } from "./authorization-codes.js";
 import { createClientRepository } from "./clients.js";
+import { createAdminRepository } from "./admin.js";
 import { createAuditRepository, createKeyRepository, createSecretRepository } from "./server-tables.js";
 import { createRefreshTokenRepository, createSessionRepository } from "./sessions.js";
 import { changePassword, createRbacRepository, createUserRepository, insertUser } from "./users.js";
@@ -44,6 +45,7 @@ const factories: Factories = {
   legacyTokens: createLegacyTokenRepository,
   // Import (`gatehouse import`)
   imports: createImportRepository,
+  admin: createAdminRepository,
 };
 
 /** Every repository, its statements run on `db`: the database, or one transaction's connection. */
@@ -117,6 +119,24 @@ const kinds: { [R in keyof TransactionRepositories]: Record<keyof TransactionRep
   legacyTokens: { find: "read", bind: "write", deny: "write", userIdBySeq: "read" },
   // Import (`gatehouse import`)
   imports: { findClashes: "read", roleIds: "read", upsertRole: "write", insertUsers: "write", updateUser: "write" },
+  admin: {
+    searchUsers: "read",
+    updateProfile: "write",
+    removeRole: "write",
+    listRoles: "read",
+    permissionsOfRole: "read",
+    listPermissions: "read",
+    setRoleDescription: "write",
+    deleteRole: "write",
+    deletePermission: "write",
+    revokePermission: "write",
+    deleteClient: "write",
+    revokeSessionsOfClient: "write",
+    setClientSecret: "write",
+    findSession: "read",
+    queryAudit: "read",
+    stats: "read",
+  },
 };
 
 type Method = (...args: unknown[]) => Promise<unknown>;

@@ -57,6 +57,7 @@ export function createAuditRepository(db: Kysely<Database>): AuditRepository {
           client_id: event.clientId ?? null,
           ip: event.ip ?? null,
           detail: event.detail ?? null,
+          actor: event.actor ?? null,
         })
         .execute();
     },

@@ -6,7 +6,7 @@ import { precompiled } from "./precompiled.js";
 
 const nullableNumber = (value: number | null): number | null => (value === null ? null : Number(value));
 
-const toSession = (row: Selectable<Database["sessions"]>): SessionRecord => ({
+export const toSession = (row: Selectable<Database["sessions"]>): SessionRecord => ({
   id: row.id,
   userId: row.user_id,
   clientId: row.client_id,

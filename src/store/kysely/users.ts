@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable } from "kysely";
 import {
+  MissingReference,
   type NewUser,
   type PermissionRecord,
   type RbacRepository,
@@ -16,7 +17,7 @@ import { revokeAllOfUser } from "./sessions.js";
 
 type UserRow = Selectable<Database["users"]>;
 
-const toUser = (row: UserRow): UserRecord => ({
+export const toUser = (row: UserRow): UserRecord => ({
   id: row.id,
   seq: Number(row.seq),
   username: row.username,
@@ -42,6 +43,21 @@ export function asUniqueViolation(error: unknown): UniqueViolation | null {
   if (where.includes("username_canonical")) return new UniqueViolation("username");
   if (where.includes("email_canonical")) return new UniqueViolation("email");
   return new UniqueViolation("other");
+}
+
+/** Maps a driver's foreign-key error (a row named by the write is gone) to `MissingReference`. */
+export function asMissingReference(error: unknown): MissingReference | null {
+  const { code } = error as { code?: string };
+  return code === "SQLITE_CONSTRAINT_FOREIGNKEY" || code === "23503" ? new MissingReference() : null;
+}
+
+/** Runs an insert whose rows name others that a concurrent delete may have removed. */
+async function referencing(insert: () => Promise<unknown>): Promise<void> {
+  try {
+    await insert();
+  } catch (error) {
+    throw asMissingReference(error) ?? error;
+  }
 }
 
 const selectUser = (column: "id" | "username_canonical" | "email_canonical") =>
@@ -165,7 +181,7 @@ export async function changePassword(
   await revokeAllOfUser(trx, id, at, keepSessionId);
 }
 
-const toRole = (row: { id: number; name: string; description: string | null }): RoleRecord & PermissionRecord => ({
+export const toRole = (row: { id: number; name: string; description: string | null }): RoleRecord & PermissionRecord => ({
   id: Number(row.id),
   name: row.name,
   description: row.description,
@@ -190,18 +206,22 @@ export function createRbacRepository(db: Kysely<Database>): RbacRepository {
     findRole: (name) => findNamed("roles", name),
     findPermission: (name) => findNamed("permissions", name),
     async grantPermission(roleId, permissionId) {
-      await db
-        .insertInto("role_permissions")
-        .values({ role_id: roleId, permission_id: permissionId })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
+      await referencing(() =>
+        db
+          .insertInto("role_permissions")
+          .values({ role_id: roleId, permission_id: permissionId })
+          .onConflict((oc) => oc.doNothing())
+          .execute(),
+      );
     },
     async assignRole(userId, roleId) {
-      await db
-        .insertInto("user_roles")
-        .values({ user_id: userId, role_id: roleId })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
+      await referencing(() =>
+        db
+          .insertInto("user_roles")
+          .values({ user_id: userId, role_id: roleId })
+          .onConflict((oc) => oc.doNothing())
+          .execute(),
+      );
     },
     async rolesOf(userId) {
       const rows = await db
