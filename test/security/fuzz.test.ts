@@ -10,8 +10,51 @@ import { startServer, type TestServer } from "../helpers/server.js";
 
 const PASSWORD = "correct horse battery";
 
-type Door = "jwt-extended" | "jwt-auth" | "terminal" | "spring-oauth" | "oauth" | "native";
-type Route = { door: Door; method: "GET" | "POST" | "DELETE"; path: string; fields: string[] };
+type Door = "jwt-extended" | "jwt-auth" | "terminal" | "spring-oauth" | "oauth" | "native" | "admin";
+type Route = { door: Door; method: "GET" | "POST" | "DELETE" | "PATCH" | "PUT"; path: string; fields: string[] };
+
+const USER_FIELDS = ["username", "email", "password", "display_name", "phone", "roles", "status", "attributes", "email_verified"];
+const CLIENT_FIELDS = [
+  "client_id",
+  "public",
+  "name",
+  "grants",
+  "scopes",
+  "redirect_uris",
+  "first_party",
+  "token_endpoint_auth_method",
+];
+const QUERY_FIELDS = ["query", "status", "role", "limit", "cursor", "user_id", "event", "outcome", "since", "until"];
+
+/** The admin API's routes; every `:id` is replaced by a generated value. */
+const ADMIN_ROUTES: Route[] = (
+  [
+    ["GET", "/v1/admin/users", QUERY_FIELDS],
+    ["POST", "/v1/admin/users", USER_FIELDS],
+    ["GET", "/v1/admin/users/:id", []],
+    ["PATCH", "/v1/admin/users/:id", USER_FIELDS],
+    ["DELETE", "/v1/admin/users/:id", []],
+    ["PUT", "/v1/admin/users/:id/roles/:id", []],
+    ["DELETE", "/v1/admin/users/:id/roles/:id", []],
+    ["POST", "/v1/admin/users/:id/password", ["password"]],
+    ["GET", "/v1/admin/users/:id/sessions", []],
+    ["DELETE", "/v1/admin/sessions/:id", []],
+    ["GET", "/v1/admin/roles", []],
+    ["POST", "/v1/admin/roles", ["name", "description"]],
+    ["PATCH", "/v1/admin/roles/:id", ["description"]],
+    ["PUT", "/v1/admin/roles/:id/permissions/:id", []],
+    ["POST", "/v1/admin/permissions", ["name", "description"]],
+    ["DELETE", "/v1/admin/permissions/:id", []],
+    ["POST", "/v1/admin/clients", CLIENT_FIELDS],
+    ["PATCH", "/v1/admin/clients/:id", CLIENT_FIELDS],
+    ["POST", "/v1/admin/clients/:id/secret", []],
+    ["GET", "/v1/admin/audit", QUERY_FIELDS],
+    ["GET", "/v1/admin/stats", []],
+  ] as const
+).map(([method, path, fields]) => ({ door: "admin", method, path, fields: [...fields] }));
+
+/** Methods whose fields travel in a body; the others carry them in the query string. */
+const WITH_BODY = new Set(["POST", "PATCH"]);
 
 const ROUTES: Route[] = [
   { door: "jwt-extended", method: "POST", path: "/api/auth/register", fields: ["username", "password", "email"] },
@@ -51,6 +94,7 @@ const ROUTES: Route[] = [
   { door: "oauth", method: "POST", path: "/oauth/revoke", fields: ["token", "token_type_hint", "client_id", "client_secret"] },
   { door: "native", method: "GET", path: "/v1/me/sessions", fields: [] },
   { door: "native", method: "DELETE", path: "/v1/me/sessions/:id", fields: [] },
+  ...ADMIN_ROUTES,
 ];
 
 type Body =
@@ -61,7 +105,7 @@ type Body =
 type Generated = { route: Route; body: Body; headers: Record<string, string>; id: string };
 
 /** Tokens and credentials that really exist, so that generated requests get past the first check. */
-const known = { tokens: [] as string[], basic: [] as string[] };
+const known = { tokens: [] as string[], basic: [] as string[], admin: [] as string[] };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -110,6 +154,10 @@ function inShape(door: Door, path: string, status: number, body: unknown): boole
     case "native":
       if (status === 204) return body === undefined;
       return isOAuthError(body) || (status === 200 && isObject(body) && Array.isArray(body.sessions));
+    case "admin":
+      if (status === 204) return body === undefined;
+      if (status >= 400) return isOAuthError(body);
+      return isObject(body) && !isOAuthError(body);
   }
 }
 
@@ -229,12 +277,24 @@ const authorization = fc.oneof(
   fc.constantFrom("Bearer", "Bearer a b", "bearer x.y.z", "Basic !!!", "Basic Og==", "Bearer eyJhbGciOiJub25lIn0.e30."),
 );
 
+/** Mostly an administrator's token on the admin routes, so that their input gets past authorization. */
+const authorizationFor = (route: Route) =>
+  route.door === "admin"
+    ? fc.oneof(
+        { weight: 4, arbitrary: pick(known.admin).map((token) => `Bearer ${token}`) },
+        { weight: 1, arbitrary: authorization },
+      )
+    : authorization;
+
 const generated: fc.Arbitrary<Generated> = fc.constantFrom(...ROUTES).chain((route) =>
   fc.record({
     route: fc.constant(route),
-    body: route.method === "POST" ? body(route) : fc.constant<Body>({ kind: "form", entries: [] }),
+    body: WITH_BODY.has(route.method) ? body(route) : fc.constant<Body>({ kind: "form", entries: [] }),
     headers: fc
-      .record({ authorization, token: fc.oneof(fc.constant(null), headerText, fc.constantFrom(...known.tokens)) })
+      .record({
+        authorization: authorizationFor(route),
+        token: fc.oneof(fc.constant(null), headerText, fc.constantFrom(...known.tokens)),
+      })
       .map(({ authorization: a, token: t }) => {
         const headers: Record<string, string> = {};
         if (a !== null) headers.authorization = a;
@@ -254,9 +314,9 @@ const jsonMember = ([key, v]: [string, unknown]) => `${JSON.stringify(key)}:${JS
 
 /** The request as sent: GET and DELETE carry their fields in the query string. */
 function wire(input: Generated): { path: string; raw?: string; contentType?: string } {
-  const path = input.route.path.replace(":id", encodeURIComponent(input.id));
+  const path = input.route.path.replaceAll(":id", encodeURIComponent(input.id));
   const { body: b } = input;
-  if (input.route.method !== "POST") {
+  if (!WITH_BODY.has(input.route.method)) {
     const query = b.kind === "form" ? new URLSearchParams(b.entries).toString() : "";
     return { path: query ? `${path}?${query}` : path };
   }
@@ -292,13 +352,20 @@ describe("fuzzing every route of every front door", () => {
       headers: { authorization: `Basic ${known.basic[0]}` },
     });
     known.tokens.push(springLogin.body.access_token, springLogin.body.refresh_token);
-    assert.ok(known.tokens.every((token) => typeof token === "string" && token.length > 0));
+    const admin = await gh.server.core.register({ username: "fuzz_admin", password: PASSWORD, roles: ["ADMIN"] });
+    const adminLogin = await gh.post("/oauth/token", {
+      form: { grant_type: "password", username: "fuzz_admin", password: PASSWORD },
+      headers: { authorization: `Basic ${known.basic[0]}` },
+    });
+    known.admin.push(adminLogin.body.access_token);
+    assert.ok(admin.id);
+    assert.ok([...known.tokens, ...known.admin].every((token) => typeof token === "string" && token.length > 0));
   });
   after(() => gh.close());
 
   it("never answers 5xx, always in the front door's shape, and stays up", async (t) => {
     const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    const numRuns = Number(process.env.FUZZ_RUNS ?? 250);
+    const numRuns = Number(process.env.FUZZ_RUNS ?? 400);
     t.diagnostic(`FUZZ_SEED=${seed} FUZZ_RUNS=${numRuns}`);
     const seen: Record<string, number> = {};
     const property = fc.asyncProperty(generated, async (input) => {
