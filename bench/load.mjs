@@ -51,6 +51,12 @@ function getRequests() {
   return [{ method: "GET", path: data.path, headers: data.headers ?? {} }];
 }
 
+/** @returns {Requests} a GET cycling through `data.paths` */
+function getPathsRequests() {
+  const next = cycler(data.paths);
+  return [{ method: "GET", path: data.paths[0], headers: data.headers ?? {}, setupRequest: (req) => ({ ...req, path: next() }) }];
+}
+
 /** @returns {Requests} a form POST cycling through `data.bodies` */
 function postFormRequests() {
   const next = cycler(data.bodies);
@@ -223,6 +229,7 @@ function codeFlowRequests() {
 /** The request list of each `kind`, built only for the kind of the run. */
 const requestBuilders = {
   get: getRequests,
+  "get-paths": getPathsRequests,
   "post-form": postFormRequests,
   "login-jwt": loginJwtRequests,
   "login-grant": loginGrantRequests,

@@ -74,11 +74,13 @@ function scenarioRows(r) {
   // A code flow commits twice (the code; the exchange), so its ceiling is half the commit's.
   if (s.codeFlow)
     row("code flow: authorize with a session + token exchange", s.codeFlow, ["commit ÷ 2", c.commit.perSecond / 2], null);
+  if (s.userSearch) row("admin API: user search, pages of 50 `GET /v1/admin/users`", s.userSearch, httpC, null);
   if (s.oneAccountLogin)
     row(`${s.oneAccountLogin.clients} clients, one account: login, password grant`, s.oneAccountLogin, hashC, null);
   if (r.million) {
     row("1M users: login, jwt-extended", r.million.loginJwt, hashC, 0.85);
     row("1M users: introspection, distinct tokens", r.million.introspectDistinct, sigC, 0.8);
+    if (r.million.userSearch) row("1M users: admin API user search", r.million.userSearch, httpC, null);
   }
   return rows;
 }
@@ -122,6 +124,10 @@ function measureRows(r) {
     const intro = r.million.introspectDistinct.rps / s.introspectDistinct.rps;
     line("login, 1M users vs 10k", `${pct(login)}`, "≥ 90%", login >= 0.9);
     line("introspection (distinct), 1M users vs 10k", `${pct(intro)}`, "≥ 90%", intro >= 0.9);
+    if (r.million.userSearch && s.userSearch) {
+      const search = r.million.userSearch.rps / s.userSearch.rps;
+      line("admin API user search, 1M users vs 10k", `${pct(search)}`, "≥ 90%", search >= 0.9);
+    }
     line("seeding 1M users (bulk)", `${fmt(r.million.seedSeconds, 1)} s`, "—", null);
   } else {
     line("1M users vs 10k", "not measured (--quick or --no-million)", "within 10%", null);

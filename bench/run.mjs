@@ -22,6 +22,7 @@
 //   lib/measure.mjs      warm-up and measured load runs, RSS under load
 //   lib/scenarios.mjs    the scenarios and the 1M-user pass
 //   lib/code-flow.mjs    the authorization code flow scenario (a signed-in browser and its app)
+//   lib/user-search.mjs  the admin API's user search (an administrator's pages of 50)
 //   lib/import-scenario.mjs  gatehouse import of generated users with legacy hashes (after the server stopped)
 //   report.mjs           the Markdown table and the result files in bench/results/
 //   load.mjs, ceilings.mjs, bare-http.mjs   child processes, described below
@@ -56,6 +57,7 @@ import {
 } from "./lib/scenarios.mjs";
 import { importScenario } from "./lib/import-scenario.mjs";
 import { measureCodeFlow } from "./lib/code-flow.mjs";
+import { measureUserSearch, prepareUserSearch } from "./lib/user-search.mjs";
 import { createPgDatabase, hashPassword, seedUsers } from "./lib/seed.mjs";
 import { describeMachine, gitCommit, loadAverage, writeResults } from "./report.mjs";
 
@@ -211,11 +213,13 @@ async function main() {
 
   const { ceilings, sampleToken } = await measureCeilings(bench);
   const tokens = await prepareTokens(bench, sampleToken);
+  prepareUserSearch(bench);
   const scenarios = {
     ...(await measureLoginsAndRefreshes(bench, tokens)),
     ...(await measureTokenChecks(bench, tokens)),
     oneAccountLogin: await measureOneAccountLogins(bench),
     codeFlow: await measureCodeFlow(bench),
+    userSearch: await measureUserSearch(bench, "admin API: user search"),
   };
   const million = await measureMillionUsers(bench, passwordHash);
 

@@ -46,7 +46,7 @@ export async function stopGatehouse(server) {
 }
 
 /** Runs the CLI (`bin/gatehouse.js <args>`) against the database; returns its output. */
-function gatehouseCli(databaseUrl, args) {
+export function gatehouseCli(databaseUrl, args) {
   return execFileSync(process.execPath, [GATEHOUSE, ...args], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "error", DATABASE_URL: databaseUrl },

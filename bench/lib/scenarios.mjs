@@ -1,11 +1,12 @@
 // The scenarios of the benchmark (bench/run.mjs): the tokens they replay, then each scenario
 // measured against the running server (login, registration, refresh, introspection,
-// check_token, JWKS, many clients logging in to one account), and the pass that repeats login
-// and introspection with a million users.
+// check_token, JWKS, many clients logging in to one account), and the pass that repeats login,
+// introspection and the admin API's user search with a million users.
 
 import { distinctAccessTokens, grantLogins, jwtRefreshTokens } from "./gatehouse.mjs";
 import { basic, jsonPost, log } from "./processes.mjs";
 import { CLIENT_ID, CLIENT_SECRET, PASSWORD, USER_PREFIX, seedUsers } from "./seed.mjs";
+import { measureUserSearch } from "./user-search.mjs";
 
 /** What load.mjs needs to log in as seeded users and to use the bench client. */
 const clientData = { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, password: PASSWORD, prefix: USER_PREFIX };
@@ -161,5 +162,6 @@ export async function measureMillionUsers(bench, passwordHash) {
     introspectionSpec(bench, distinct),
     bench.server,
   );
-  return { users: million, seedSeconds, loginJwt: measured, healthzDuringLogin: probe, introspectDistinct };
+  const userSearch = await measureUserSearch(bench, "1M users: admin API user search");
+  return { users: million, seedSeconds, loginJwt: measured, healthzDuringLogin: probe, introspectDistinct, userSearch };
 }

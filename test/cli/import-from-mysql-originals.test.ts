@@ -123,8 +123,10 @@ describe(
         p.permission_name,
         p.description,
       ]);
+      // The role ADMIN also grants Gatehouse's own admin permission (docs/admin-api.md).
       assert.deepEqual(permissions.sort(), [
         ["deploy", "部署"],
+        ["gatehouse:admin", "Administers Gatehouse through the admin API"],
         ["read_logs", null],
         ["test_permission", "测试权限"],
       ]);

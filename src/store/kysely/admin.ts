@@ -1,47 +1,10 @@
-import { type ExpressionBuilder, type Kysely, sql } from "kysely";
-import type { AdminRepository, ProfileChanges, UserFilter } from "../../core/admin/ports.js";
+import type { Kysely } from "kysely";
+import type { AdminRepository, ProfileChanges } from "../../core/admin/ports.js";
 import type { Database } from "./database.js";
 import { queryAudit, stats } from "./admin-reads.js";
 import { toSession } from "./sessions.js";
+import { searchUsers } from "./user-search.js";
 import { asUniqueViolation, toRole, toUser } from "./users.js";
-
-const isPostgres = (db: Kysely<Database>): boolean => db.getExecutor().adapter.constructor.name === "PostgresAdapter";
-
-/**
- * The canonical names and addresses that start with `prefix`, as an index range: from the
- * prefix itself up to the prefix followed by the highest code point. SQLite compares text as
- * bytes; PostgreSQL is told to (collation "C"), so the range does not depend on the database's
- * collation and its index (0006) serves it.
- */
-function startsWith(db: Kysely<Database>, column: "username_canonical" | "email_canonical", prefix: string) {
-  const upper = `${prefix}\u{10FFFF}`;
-  const ref = isPostgres(db) ? sql`${sql.ref(column)} collate "C"` : sql.ref(column);
-  return (eb: ExpressionBuilder<Database, "users">) => eb.and([eb(ref, ">=", prefix), eb(ref, "<", upper)]);
-}
-
-function userConditions(db: Kysely<Database>, filter: UserFilter) {
-  return (eb: ExpressionBuilder<Database, "users">) => {
-    const all = [];
-    if (filter.prefix !== null) {
-      const prefix = filter.prefix;
-      all.push(eb.or([startsWith(db, "username_canonical", prefix)(eb), startsWith(db, "email_canonical", prefix)(eb)]));
-    }
-    if (filter.status !== null) all.push(eb("users.status", "=", filter.status));
-    if (filter.roleId !== null) {
-      const roleId = filter.roleId;
-      all.push(
-        eb.exists(
-          eb
-            .selectFrom("user_roles")
-            .select("user_roles.user_id")
-            .whereRef("user_roles.user_id", "=", "users.id")
-            .where("user_roles.role_id", "=", roleId),
-        ),
-      );
-    }
-    return eb.and(all);
-  };
-}
 
 /** The `users` columns a profile change sets. */
 function profileColumns(changes: ProfileChanges, at: number) {
@@ -63,12 +26,7 @@ export function createAdminRepository(db: Kysely<Database>): AdminRepository {
   const listNamed = async (table: "roles" | "permissions") =>
     (await db.selectFrom(table).selectAll().orderBy("id").execute()).map(toRole);
   return {
-    async searchUsers(filter, afterSeq, limit) {
-      let query = db.selectFrom("users").selectAll().where(userConditions(db, filter));
-      if (afterSeq !== null) query = query.where("users.seq", ">", afterSeq);
-      const rows = await query.orderBy("users.seq").limit(limit).execute();
-      return rows.map(toUser);
-    },
+    searchUsers: (filter, afterSeq, limit) => searchUsers(db, filter, afterSeq, limit),
     async updateProfile(id, changes, at) {
       try {
         const row = await db
