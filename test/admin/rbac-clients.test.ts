@@ -39,6 +39,19 @@ describe("admin API: roles and permissions", () => {
     assert.deepEqual(names, ["gatehouse:admin"]);
   });
 
+  it("answers unknown names with 404 and bad input with 400 or 409", async () => {
+    expectError(await s.admin("GET", "/v1/admin/roles/NOPE"), 404, "role_not_found");
+    expectError(await s.admin("PATCH", "/v1/admin/roles/NOPE", { description: "x" }), 404, "role_not_found");
+    expectError(await s.admin("DELETE", "/v1/admin/roles/NOPE"), 404, "role_not_found");
+    expectError(await s.admin("PUT", "/v1/admin/roles/USER/permissions/nope"), 404, "permission_not_found");
+    expectError(await s.admin("PATCH", "/v1/admin/roles/USER", { name: "RENAMED" }), 400, "invalid_request");
+    expectError(await s.admin("PATCH", "/v1/admin/roles/USER", { description: 7 }), 400, "invalid_request");
+    expectError(await s.admin("POST", "/v1/admin/permissions", {}), 400, "invalid_request");
+    expectError(await s.admin("POST", "/v1/admin/permissions", { name: "gatehouse:admin" }), 409, "already_exists");
+    expectError(await s.admin("GET", "/v1/admin/clients/nope"), 404, "not_found");
+    expectError(await s.admin("DELETE", "/v1/admin/clients/nope"), 404, "not_found");
+  });
+
   it("refuses to delete what the server relies on", async () => {
     expectError(await s.admin("DELETE", "/v1/admin/roles/USER"), 409, "conflict");
     expectError(await s.admin("DELETE", "/v1/admin/roles/ADMIN"), 409, "conflict");
