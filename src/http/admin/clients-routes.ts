@@ -50,7 +50,8 @@ export async function clientRoutes(app: FastifyInstance, { core, actorOf }: Admi
       ...settings,
       id: requiredText(body, "client_id"),
       isPublic,
-      grants: settings.grants ?? ["client_credentials"],
+      // A machine's client by default; a public one says what it is for (no secret, so no client_credentials).
+      grants: settings.grants ?? (isPublic ? [] : ["client_credentials"]),
       ...(isPublic ? { tokenEndpointAuthMethod: "none" } : {}),
     });
     const created = { ...wireClient(client), ...(secret === null ? {} : { client_secret: secret }) };
