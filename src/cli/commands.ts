@@ -1,7 +1,9 @@
 import type { Core } from "../core/index.js";
 import { importSpec, type OpenedImport, prepareImport, runImport } from "./import/command.js";
+import { AUDIT_COMMANDS } from "./audit-commands.js";
 import { CLIENT_COMMANDS } from "./client-commands.js";
 import { type Args, type CommandSpec, one, need, word } from "./options.js";
+import { listPermissions, listRoles, listUsers, showUser } from "./read-commands.js";
 
 /** What a command opened before the database (its input, say); closed after it ran. */
 export type Prepared = { close: () => Promise<void> };
@@ -73,6 +75,8 @@ export const COMMANDS: Record<string, Command> = {
       out("role added");
     },
   },
+  "user list": listUsers,
+  "user show": showUser,
   "role create": {
     words: ["ROLE"],
     options: { description: { value: "D" } },
@@ -88,6 +92,7 @@ export const COMMANDS: Record<string, Command> = {
       out("granted");
     },
   },
+  "role list": listRoles,
   "permission create": {
     words: ["PERMISSION"],
     options: { description: { value: "D" } },
@@ -96,6 +101,7 @@ export const COMMANDS: Record<string, Command> = {
       out(`created permission ${permission.name} (${permission.id})`);
     },
   },
+  "permission list": listPermissions,
   ...CLIENT_COMMANDS,
   "keys rotate": {
     async run(core, _args, out) {
@@ -113,6 +119,7 @@ export const COMMANDS: Record<string, Command> = {
       for (const key of keys) out(`${key.kid}  ${key.alg}  created ${iso(key.createdAt)}  ${keyState(key)}`);
     },
   },
+  ...AUDIT_COMMANDS,
   // Import (`gatehouse import`, docs/import.md)
   import: {
     ...importSpec,

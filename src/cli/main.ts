@@ -46,13 +46,32 @@ function refuse(message: string, usageText: string): number {
   return 2;
 }
 
-/** `help` lists every command; `help <command>` shows that command's usage. */
+const HELP_USAGE = "usage: gatehouse help [COMMAND]\n";
+
+/** The usage of every command whose first word is `group` (`user`, `client`); `null` if none. */
+function groupUsage(group: string): string | null {
+  const names = Object.keys(COMMANDS).filter((name) => name.startsWith(`${group} `));
+  if (names.length === 0) return null;
+  const lines = names.map((name) => `  ${usageLine(name, COMMANDS[name] ?? {})}`);
+  return `usage: gatehouse ${group} <command>\n${lines.join("\n")}\n`;
+}
+
+/** `help` lists every command; `help <command>` shows that command's usage, `help <group>` its group's. */
 function help(words: string[]): number {
   if (words.length === 0) {
     process.stdout.write(usage());
     return 0;
   }
+  if (words.length === 1 && (words[0] === "--help" || words[0] === "help")) {
+    process.stdout.write(HELP_USAGE);
+    return 0;
+  }
   const found = find(words);
+  const group = words.length === 1 ? groupUsage(words[0] ?? "") : null;
+  if (!found && group !== null) {
+    process.stdout.write(group);
+    return 0;
+  }
   if (!found || found.rest.length > 0) return refuse(`unknown command "${words.join(" ")}"`, usage());
   process.stdout.write(commandUsage(found));
   return 0;
@@ -63,6 +82,8 @@ export async function run(argv: string[]): Promise<number> {
   const [first = "help"] = argv;
   if (first === "help" || first === "--help") return help(argv.slice(1));
   const found = find(argv);
+  // `gatehouse user --help`: the commands of that group.
+  if (!found && argv.length === 2 && argv[1] === "--help") return help([first]);
   if (!found) return refuse(`unknown command "${argv.slice(0, 2).join(" ")}"`, usage());
   let parsed: ParsedLine;
   try {
