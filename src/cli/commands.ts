@@ -1,7 +1,8 @@
 import type { Core } from "../core/index.js";
-import { importSpec, type OpenedImport, prepareImport, runImport } from "./import/command.js";
 import { AUDIT_COMMANDS } from "./audit-commands.js";
 import { CLIENT_COMMANDS } from "./client-commands.js";
+import type { OpenedImport } from "./import/command.js";
+import { importSpec } from "./import/spec.js";
 import { type Args, type CommandSpec, one, need, word } from "./options.js";
 import { listPermissions, listRoles, listUsers, showUser } from "./read-commands.js";
 
@@ -121,9 +122,11 @@ export const COMMANDS: Record<string, Command> = {
   },
   ...AUDIT_COMMANDS,
   // Import (`gatehouse import`, docs/import.md)
+  // Loaded when run: a usage or a refused command line loads none of the import's sources.
   import: {
     ...importSpec,
-    prepare: prepareImport,
-    run: (core, args, out, prepared) => runImport(core, args, out, prepared as OpenedImport),
+    prepare: async (args) => (await import("./import/command.js")).prepareImport(args),
+    run: async (core, args, out, prepared) =>
+      (await import("./import/command.js")).runImport(core, args, out, prepared as OpenedImport),
   },
 };
