@@ -1,8 +1,9 @@
-import type { ClientSettings, Core } from "../core/index.js";
+import type { ClientSettings, ClientView } from "../core/index.js";
+import { wireClient } from "../http/admin/wire.js";
 import type { Command } from "./commands.js";
-import { type Args, csv, need, one, type OptionSpec, UsageError } from "./options.js";
-
-type ClientView = Awaited<ReturnType<Core["listClients"]>>[number];
+import { type Args, csv, need, one, type OptionSpec, UsageError, word } from "./options.js";
+import { JSON_OPTION, jsonDocument, listing, shortTime } from "./read-options.js";
+import { cell, EMPTY, fields, printable, table } from "./table.js";
 
 /** The methods a confidential client may register; a public one's is `none`, set by `--public`. */
 const SECRET_METHODS = ["client_secret_basic", "client_secret_post"] as const;
@@ -117,44 +118,74 @@ const updateClient: Command = {
 const HEADER = ["ID", "TYPE", "PARTY", "AUTH-METHOD", "GRANTS", "SCOPES", "REDIRECT-URIS", "POST-LOGOUT-URIS", "NAME"];
 
 /** Lists are comma-separated (no grant, scope or registered URI holds a space); `-` when empty. */
-const items = (values: string[]): string => (values.length === 0 ? "-" : values.join(","));
+const items = (values: string[]): string => (values.length === 0 ? EMPTY : values.map(printable).join(","));
+
+// Registration keeps the two in step: a public client, and only one, authenticates with `none`.
+const typeOf = (client: ClientView): string => (client.isPublic ? "public" : "confidential");
+const partyOf = (client: ClientView): string => (client.firstParty ? "first-party" : "third-party");
 
 const columnsOf = (client: ClientView): string[] => [
-  client.id,
-  // Registration keeps the two in step: a public client, and only one, authenticates with `none`.
-  client.tokenEndpointAuthMethod === "none" ? "public" : "confidential",
-  client.firstParty ? "first-party" : "third-party",
+  cell(client.id),
+  typeOf(client),
+  partyOf(client),
   client.tokenEndpointAuthMethod,
   items(client.grants),
   items(client.scopes),
   items(client.redirectUris),
   items(client.postLogoutRedirectUris),
-  client.name ?? "-",
+  cell(client.name),
 ];
 
-/** Rows padded to aligned columns, two spaces apart; the last column (a name may have spaces) is not padded. */
-function aligned(rows: string[][]): string[] {
-  const widths = HEADER.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length)));
-  return rows.map((row) =>
-    row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join("  "),
-  );
-}
-
 const listClients: Command = {
-  async run(core, _args, out) {
-    const clients = await core.listClients();
-    if (clients.length === 0) {
-      out("no clients");
-      return;
-    }
+  options: JSON_OPTION,
+  async run(core, args, out) {
     // Never a secret: the core hands out registrations without their secret hashes.
-    for (const line of aligned([HEADER, ...clients.map(columnsOf)])) out(line);
+    const clients = await core.listClientViews();
+    const lines = listing(
+      args,
+      clients,
+      (all) => all.map(wireClient),
+      (all) => table(HEADER, all.map(columnsOf)),
+      "no clients",
+    );
+    for (const line of lines) out(line);
   },
 };
+
+const lifetime = (seconds: number | null): string => (seconds === null ? "server default" : `${seconds} s`);
+
+const showClient: Command = {
+  words: ["ID"],
+  options: JSON_OPTION,
+  async run(core, args, out) {
+    const client = await core.clientView(word(args, 0));
+    const lines = args.flags.has("json") ? jsonDocument(wireClient(client)) : fields(clientFields(client));
+    for (const line of lines) out(line);
+  },
+};
+
+/** A client's registration as label and value; never its secret or its hash. */
+function clientFields(client: ClientView): [string, string][] {
+  return [
+    ["id", cell(client.id)],
+    ["name", cell(client.name)],
+    ["type", typeOf(client)],
+    ["party", partyOf(client)],
+    ["auth method", client.tokenEndpointAuthMethod],
+    ["grants", items(client.grants)],
+    ["scopes", items(client.scopes)],
+    ["redirect uris", items(client.redirectUris)],
+    ["post-logout uris", items(client.postLogoutRedirectUris)],
+    ["access token ttl", lifetime(client.accessTokenTtl)],
+    ["refresh token ttl", lifetime(client.refreshTokenTtl)],
+    ["created", cell(shortTime(client.createdAt))],
+  ];
+}
 
 /** The OAuth / OpenID Connect client commands (docs/openid-connect.md). */
 export const CLIENT_COMMANDS: Record<string, Command> = {
   "client create": createClient,
   "client update": updateClient,
   "client list": listClients,
+  "client show": showClient,
 };

@@ -1,7 +1,10 @@
 import type { Core } from "../core/index.js";
-import { importSpec, type OpenedImport, prepareImport, runImport } from "./import/command.js";
+import { AUDIT_COMMANDS } from "./audit-commands.js";
 import { CLIENT_COMMANDS } from "./client-commands.js";
+import type { OpenedImport } from "./import/command.js";
+import { importSpec } from "./import/spec.js";
 import { type Args, type CommandSpec, one, need, word } from "./options.js";
+import { listPermissions, listRoles, listUsers, showUser } from "./read-commands.js";
 
 /** What a command opened before the database (its input, say); closed after it ran. */
 export type Prepared = { close: () => Promise<void> };
@@ -73,6 +76,8 @@ export const COMMANDS: Record<string, Command> = {
       out("role added");
     },
   },
+  "user list": listUsers,
+  "user show": showUser,
   "role create": {
     words: ["ROLE"],
     options: { description: { value: "D" } },
@@ -88,6 +93,7 @@ export const COMMANDS: Record<string, Command> = {
       out("granted");
     },
   },
+  "role list": listRoles,
   "permission create": {
     words: ["PERMISSION"],
     options: { description: { value: "D" } },
@@ -96,6 +102,7 @@ export const COMMANDS: Record<string, Command> = {
       out(`created permission ${permission.name} (${permission.id})`);
     },
   },
+  "permission list": listPermissions,
   ...CLIENT_COMMANDS,
   "keys rotate": {
     async run(core, _args, out) {
@@ -113,10 +120,13 @@ export const COMMANDS: Record<string, Command> = {
       for (const key of keys) out(`${key.kid}  ${key.alg}  created ${iso(key.createdAt)}  ${keyState(key)}`);
     },
   },
+  ...AUDIT_COMMANDS,
   // Import (`gatehouse import`, docs/import.md)
+  // Loaded when run: a usage or a refused command line loads none of the import's sources.
   import: {
     ...importSpec,
-    prepare: prepareImport,
-    run: (core, args, out, prepared) => runImport(core, args, out, prepared as OpenedImport),
+    prepare: async (args) => (await import("./import/command.js")).prepareImport(args),
+    run: async (core, args, out, prepared) =>
+      (await import("./import/command.js")).runImport(core, args, out, prepared as OpenedImport),
   },
 };

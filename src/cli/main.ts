@@ -1,13 +1,19 @@
-import { ConfigError, loadConfig } from "../config/load.js";
 import { isAuthError } from "../core/errors.js";
-import { createLogger } from "../logger.js";
-import { serve } from "../main.js";
-import { createGatehouse } from "../server.js";
-import { openStore } from "../store/kysely/connect.js";
 import { type Command, COMMANDS } from "./commands.js";
-import { describeError } from "./import/command.js";
-import { type CommandSpec, type ParsedLine, parseCommandLine, SourceError, UsageError, usageLine } from "./options.js";
+import {
+  type CommandSpec,
+  describeError,
+  type ParsedLine,
+  parseCommandLine,
+  SourceError,
+  UsageError,
+  usageLine,
+} from "./options.js";
 import { readSecretLine } from "./stdin.js";
+
+// The server, the store and the configuration are loaded only once a command runs, so that a
+// usage, `--help` or a refused command line answers at once.
+const loadConfigModule = () => import("../config/load.js");
 
 /** `serve` and `migrate` take nothing after their name; they run without the core. */
 const BUILTINS: Record<string, CommandSpec> = { serve: {}, migrate: {} };
@@ -46,13 +52,32 @@ function refuse(message: string, usageText: string): number {
   return 2;
 }
 
-/** `help` lists every command; `help <command>` shows that command's usage. */
+const HELP_USAGE = "usage: gatehouse help [COMMAND]\n";
+
+/** The usage of every command whose first word is `group` (`user`, `client`); `null` if none. */
+function groupUsage(group: string): string | null {
+  const names = Object.keys(COMMANDS).filter((name) => name.startsWith(`${group} `));
+  if (names.length === 0) return null;
+  const lines = names.map((name) => `  ${usageLine(name, COMMANDS[name] ?? {})}`);
+  return `usage: gatehouse ${group} <command>\n${lines.join("\n")}\n`;
+}
+
+/** `help` lists every command; `help <command>` shows that command's usage, `help <group>` its group's. */
 function help(words: string[]): number {
   if (words.length === 0) {
     process.stdout.write(usage());
     return 0;
   }
+  if (words.length === 1 && (words[0] === "--help" || words[0] === "help")) {
+    process.stdout.write(HELP_USAGE);
+    return 0;
+  }
   const found = find(words);
+  const group = words.length === 1 ? groupUsage(words[0] ?? "") : null;
+  if (!found && group !== null) {
+    process.stdout.write(group);
+    return 0;
+  }
   if (!found || found.rest.length > 0) return refuse(`unknown command "${words.join(" ")}"`, usage());
   process.stdout.write(commandUsage(found));
   return 0;
@@ -63,6 +88,8 @@ export async function run(argv: string[]): Promise<number> {
   const [first = "help"] = argv;
   if (first === "help" || first === "--help") return help(argv.slice(1));
   const found = find(argv);
+  // `gatehouse user --help`: the commands of that group.
+  if (!found && argv.length === 2 && argv[1] === "--help") return help([first]);
   if (!found) return refuse(`unknown command "${argv.slice(0, 2).join(" ")}"`, usage());
   let parsed: ParsedLine;
   try {
@@ -76,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(commandUsage(found));
     return 0;
   }
-  if (found.name === "serve") return serve().then(() => 0);
+  if (found.name === "serve") return (await import("../main.js")).serve().then(() => 0);
   try {
     return await execute(found, parsed);
   } catch (error) {
@@ -85,6 +112,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${error.message}\n`);
       return 2;
     }
+    const { ConfigError } = await loadConfigModule();
     if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
     else if (isAuthError(error)) process.stderr.write(`error: ${error.code}${error.detail ? ` (${error.detail})` : ""}\n`);
     else throw error;
@@ -94,14 +122,16 @@ export async function run(argv: string[]): Promise<number> {
 
 async function execute(found: Found, { args, stdin }: ParsedLine): Promise<number> {
   if (stdin) args.options.set(stdin.option, [await readSecretLine(process.stdin, stdin.flag)]);
-  const config = loadConfig();
+  const config = (await loadConfigModule()).loadConfig();
   // The one builtin that gets here (`serve` returned earlier) is `migrate`.
   if (!found.command) {
+    const { openStore } = await import("../store/kysely/connect.js");
     const { store, migrate } = await openStore(config);
     await migrate().finally(() => store.close());
     process.stdout.write("database is up to date\n");
     return 0;
   }
+  const [{ createGatehouse }, { createLogger }] = await Promise.all([import("../server.js"), import("../logger.js")]);
   const prepared = await found.command.prepare?.(args);
   try {
     // Info level: administrative changes leave their audit line on stderr, like the server's.

@@ -6,6 +6,12 @@ export class UsageError extends Error {}
 /** A source, database or configuration that cannot be used: one line, exit status 2, nothing written. */
 export class SourceError extends Error {}
 
+/** The message of a driver's error, which for a refused connection may be only a code. */
+export function describeError(error: unknown): string {
+  const { message, code, errors } = error as { message?: string; code?: string; errors?: { message?: string }[] };
+  return message || errors?.[0]?.message || code || String(error);
+}
+
 /** One option a command takes. */
 export type OptionSpec = {
   /** Placeholder of the option's value in the usage line; a flag (no value) has none. */

@@ -4,7 +4,7 @@ import type { ConflictMode, ImportOutcome, ImportRejection } from "../../core/im
 import { DIALECTS } from "../../dialects/index.js";
 import type { ImportRecord } from "../../dialects/types.js";
 import { openImportInputKeys } from "../../store/kysely/import-keys.js";
-import { type Args, type CommandSpec, SourceError, UsageError } from "../options.js";
+import { type Args, describeError, SourceError, UsageError } from "../options.js";
 import { openJsonLines } from "./jsonl.js";
 import { startProgress } from "./progress.js";
 
@@ -18,24 +18,7 @@ export type OpenedImport = {
 
 const CONFLICT_MODES: readonly ConflictMode[] = ["skip", "update", "fail"];
 
-export const importSpec: CommandSpec = {
-  optionalWord: "FILE|-",
-  options: {
-    from: { value: "NAME" },
-    source: { value: "SOURCE" },
-    "on-conflict": { value: "skip|update|fail" },
-    "dry-run": {},
-    rejects: { value: "FILE" },
-  },
-};
-
 const one = (args: Args, name: string): string | undefined => args.options.get(name)?.[0];
-
-/** The message of a driver's error, which for a refused connection may be only a code. */
-export function describeError(error: unknown): string {
-  const { message, code, errors } = error as { message?: string; code?: string; errors?: { message?: string }[] };
-  return message || errors?.[0]?.message || code || String(error);
-}
 
 function conflictMode(args: Args): ConflictMode {
   const mode = one(args, "on-conflict") ?? "skip";

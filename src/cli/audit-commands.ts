@@ -1,0 +1,142 @@
+import type { AuditRecord, Core } from "../core/index.js";
+import { wireAudit } from "../http/admin/wire.js";
+import type { Command } from "./commands.js";
+import { type Args, one } from "./options.js";
+import { checkedBeforeOpening, JSON_OPTION, limitOf, PAGE_SIZE, jsonDocument, shortTime } from "./read-options.js";
+import { cell, columnWidths, formatRow } from "./table.js";
+
+type Out = (line: string) => void;
+
+const DEFAULT_LIMIT = 20;
+/** How often `--follow` asks for newer records. */
+const POLL_MS = 1000;
+
+/** Pages of the audit log, newest first, read back until `stop` says the record is one too far. */
+async function readBack(core: Core, userId: string | null, stop: (record: AuditRecord, found: number) => boolean) {
+  const found: AuditRecord[] = [];
+  let cursor: string | null = null;
+  for (;;) {
+    const search = { userId, event: null, outcome: null, since: null, until: null, limit: PAGE_SIZE, cursor };
+    const page = await core.searchAudit(search);
+    for (const record of page.items) {
+      if (stop(record, found.length)) return found.reverse();
+      found.push(record);
+    }
+    if (page.nextCursor === null) return found.reverse();
+    cursor = page.nextCursor;
+  }
+}
+
+/** The newest `limit` records, oldest first (like `tail`). */
+const newest = (core: Core, userId: string | null, limit: number) => readBack(core, userId, (_record, found) => found >= limit);
+
+/** Every record written after record `lastId`, oldest first: records are numbered in the order written. */
+const newerThan = (core: Core, userId: string | null, lastId: number) => readBack(core, userId, (record) => record.id <= lastId);
+
+const HEADER = ["ID", "TIME", "EVENT", "OUTCOME", "USER", "CLIENT", "IP", "ACTOR", "DETAIL"];
+
+/** Prints records as they come: JSON (one array, or one line each while following) or table rows. */
+function createPrinter(core: Core, args: Args, out: Out) {
+  const following = args.flags.has("follow");
+  // A user's name is looked up once; a deleted user's record keeps only the id.
+  const names = new Map<string, string>();
+  const nameOf = async (id: string): Promise<string> => {
+    if (!names.has(id)) names.set(id, (await core.findUserById(id))?.username ?? id);
+    return names.get(id) ?? id;
+  };
+  const row = async (record: AuditRecord): Promise<string[]> =>
+    [
+      String(record.id),
+      shortTime(record.at),
+      record.event,
+      record.outcome,
+      record.userId === null ? null : await nameOf(record.userId),
+      record.clientId,
+      record.ip,
+      record.actor,
+      record.detail,
+    ].map(cell);
+  let widths: number[] = [];
+  return async (records: AuditRecord[], first: boolean): Promise<void> => {
+    if (args.flags.has("json")) {
+      const lines = following ? records.map((record) => JSON.stringify(wireAudit(record))) : jsonDocument(records.map(wireAudit));
+      for (const line of lines) out(line);
+      return;
+    }
+    if (first && records.length === 0 && !following) {
+      out("no audit records");
+      return;
+    }
+    const rows: string[][] = [];
+    for (const record of records) rows.push(await row(record));
+    // Later rows keep the first screen's columns (at least the header's widths), as `tail -f` would.
+    if (first) widths = columnWidths([HEADER, ...rows]);
+    for (const line of (first ? [HEADER, ...rows] : rows).map((cells) => formatRow(cells, widths))) out(line);
+  };
+}
+
+/**
+ * Resolves once SIGINT or SIGTERM arrives (or the reader of standard output has gone away),
+ * and sleeps until then; `--follow` stops cleanly with exit status 0.
+ */
+function untilStopped() {
+  let stopped = false;
+  let wake = () => {};
+  const stop = () => {
+    stopped = true;
+    wake();
+  };
+  const onOutputError = (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") stop();
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  process.stdout.on("error", onOutputError);
+  return {
+    stopped: () => stopped,
+    sleep: (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      }),
+    dispose: () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      process.stdout.off("error", onOutputError);
+    },
+  };
+}
+
+const tailAudit: Command = {
+  options: { user: { value: "U" }, limit: { value: "N" }, follow: {}, ...JSON_OPTION },
+  prepare: checkedBeforeOpening((args) => void limitOf(args, DEFAULT_LIMIT)),
+  async run(core, args, out) {
+    // Listening before the first read: an interrupt from then on ends the command cleanly.
+    const signals = args.flags.has("follow") ? untilStopped() : null;
+    try {
+      const username = one(args, "user");
+      const userId = username === undefined ? null : (await core.findUserByName(username)).id;
+      const print = createPrinter(core, args, out);
+      const first = await newest(core, userId, limitOf(args, DEFAULT_LIMIT));
+      await print(first, true);
+      let lastId = first.at(-1)?.id ?? 0;
+      while (signals && !signals.stopped()) {
+        await signals.sleep(POLL_MS);
+        if (signals.stopped()) break;
+        const records = await newerThan(core, userId, lastId);
+        await print(records, false);
+        lastId = records.at(-1)?.id ?? lastId;
+      }
+    } finally {
+      signals?.dispose();
+    }
+  },
+};
+
+/** The audit log: `audit tail`. */
+export const AUDIT_COMMANDS: Record<string, Command> = {
+  "audit tail": tailAudit,
+};
