@@ -150,6 +150,16 @@ export function closeHttpAgent() {
 }
 
 /**
+ * Drops the kept-alive sockets that are idle. After the event loop was blocked (the SQLite
+ * seeding is synchronous) for longer than the server's keep-alive timeout, an idle socket may
+ * have been closed by the server without this process having seen it, and reusing it would
+ * fail the next request with "socket hang up".
+ */
+export function forgetIdleConnections() {
+  for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+}
+
+/**
  * One HTTP request; resolves with the status, the headers and the parsed JSON body (or the text).
  * @returns {Promise<{ status: number, headers: import("node:http").IncomingHttpHeaders, body: any }>}
  */

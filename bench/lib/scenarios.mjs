@@ -4,7 +4,7 @@
 // introspection and the admin API's user search with a million users.
 
 import { distinctAccessTokens, grantLogins, jwtRefreshTokens } from "./gatehouse.mjs";
-import { basic, jsonPost, log } from "./processes.mjs";
+import { basic, forgetIdleConnections, jsonPost, log } from "./processes.mjs";
 import { CLIENT_ID, CLIENT_SECRET, PASSWORD, USER_PREFIX, seedUsers } from "./seed.mjs";
 import { measureUserSearch } from "./user-search.mjs";
 
@@ -155,6 +155,7 @@ export async function measureMillionUsers(bench, passwordHash) {
   log(`seeding users up to ${million}`);
   const seedSeconds = await seedUsers(bench.databaseUrl, seededUsers + 1, million, passwordHash);
   log(`seeded ${million - seededUsers} more users in ${seedSeconds.toFixed(1)} s`);
+  forgetIdleConnections();
   const distinct = await distinctAccessTokens(bench.server.url, bench.options.distinctTokens, 32, million);
   const { measured, probe } = await measureLogin(bench, "1M users: login (jwt-extended)", million);
   const introspectDistinct = await bench.measurer.measure(
