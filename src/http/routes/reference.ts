@@ -77,7 +77,9 @@ export async function referenceRoutes(app: FastifyInstance): Promise<void> {
     });
     await scope.register(swaggerUi, {
       routePrefix: "/docs",
-      uiConfig: { deepLinking: true, validatorUrl: null },
+      // Without Swagger UI's top bar, whose logo would need an inline style, and without its
+      // validator badge, which would fetch from elsewhere.
+      uiConfig: { deepLinking: true, validatorUrl: null, layout: "BaseLayout" },
       theme: { title: "Gatehouse API reference" },
     });
   });
