@@ -118,8 +118,13 @@ describe("GET /openapi.json", () => {
     assert.match(mismatchOf(document, { ...revoke, payload: "{}" }) ?? "", /without a body/);
   });
 
-  it("the test servers check every answer they give", () => {
-    assert.ok(conformanceOf(server.server.app).checked >= 1);
-    assert.deepEqual(conformanceOf(server.server.app).mismatches, []);
+  it("the test servers check every answer they give, a dialect's and a hosted page's too", async () => {
+    const conformance = conformanceOf(server.server.app);
+    const before = conformance.checked;
+    assert.equal((await server.post("/api/auth/login", { json: {} })).status, 200);
+    assert.equal((await server.request("GET", "/oauth/authorize?client_id=nobody")).status, 400);
+    assert.equal((await server.request("GET", "/no/such/route")).status, 404);
+    assert.equal(conformance.checked, before + 2, "every answer of a route is checked; one of no route is not");
+    assert.deepEqual(conformance.mismatches, []);
   });
 });
