@@ -1,7 +1,7 @@
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import { allowAnyOrigin } from "../cors.js";
-import { empty, json, media, object, redirect, type RouteSchema, STRING } from "../schemas.js";
+import { empty, json, media, nativeErrors, object, redirect, type RouteSchema, STRING } from "../schemas.js";
 
 /**
  * The reference page's policy: Swagger UI's own scripts and styles from our origin, the
@@ -16,7 +16,14 @@ const TAG = "reference";
 const DOCUMENT = { type: "object", description: "this OpenAPI 3.1 document" };
 const NOT_MODIFIED = empty("not modified since the copy the client has (`ETag`, `Last-Modified`)");
 
-const page = (summary: string, schema: RouteSchema): RouteSchema => ({ summary, ...schema });
+/** The reference is rate-limited like every route; its errors are the native ones (docs/errors.md). */
+const ERRORS = nativeErrors([429, 500]);
+
+const page = (summary: string, schema: RouteSchema): RouteSchema => ({
+  summary,
+  ...schema,
+  response: { ...(schema.response as object), ...ERRORS },
+});
 
 /**
  * What each route of `@fastify/swagger-ui` answers, by its path: the plugin registers them
@@ -61,7 +68,7 @@ export async function referenceRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         tags: [TAG],
         summary: "The OpenAPI 3.1 document of every route",
-        response: { 200: json("this document", DOCUMENT) },
+        response: { 200: json("this document", DOCUMENT), ...ERRORS },
       },
     },
     async (_request, reply) => allowAnyOrigin(reply).header("cache-control", "public, max-age=300").send(app.swagger()),
