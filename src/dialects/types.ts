@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { DialectSettings } from "../config/schema.js";
 import type { SettingTable, SettingValues } from "../config/setting.js";
 import type { BuiltInClient, FrontDoorCore, UserSummary } from "../core/index.js";
+import type { JsonSchema } from "../http/schemas.js";
 
 // A dialect declares its settings with the same parsers as the core's own.
 export { boolean, DAY, integer, oneOf, seconds, type Setting, text, url } from "../config/setting.js";
@@ -44,6 +45,8 @@ export type Dialect<S extends SettingTable = SettingTable> = {
    * this dialect is on (RFC 6749 §5.1 allows additional members).
    */
   tokenResponseFields?: (user: UserSummary) => Record<string, unknown>;
+  /** The JSON schemas of the members `tokenResponseFields` adds, for `/openapi.json`. */
+  tokenResponseProperties?: Record<string, JsonSchema>;
   plugin: (app: FastifyInstance, options: DialectOptions<S>) => Promise<void>;
   /**
    * Reads the original server's own store (`gatehouse import --from <name> --source ...`),

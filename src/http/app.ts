@@ -5,12 +5,14 @@ import { type Dialect, settingsOf } from "../dialects/types.js";
 import { registerBodyParsers } from "./body.js";
 import { registerHardening } from "./hardening.js";
 import { registerLingeringClose } from "./lingering-close.js";
+import { NATIVE_TAGS, registerOpenApi, tagRoutes } from "./openapi.js";
 import { registerRateLimit } from "./rate-limit.js";
 import { discoveryRoutes } from "./routes/discovery.js";
 import { meRoutes } from "./routes/me.js";
 import { adminRoutes } from "./admin/index.js";
 import { openIdRoutes } from "./oidc/index.js";
 import { oauthRoutes, renderOAuthError } from "./routes/oauth.js";
+import { referenceRoutes } from "./routes/reference.js";
 
 export type AppOptions = { core: Core; config: Config; dialects: readonly Dialect[]; logger: FastifyBaseLogger };
 
@@ -38,6 +40,8 @@ export async function buildApp({ core, config, dialects, logger }: AppOptions): 
   });
   app.server.headersTimeout = 10_000;
 
+  // Before the routes: route schemas document them (docs/openapi.md), they never validate nor serialize.
+  await registerOpenApi(app, [...NATIVE_TAGS, ...dialects.map((d) => ({ name: d.name, description: d.summary }))]);
   registerBodyParsers(app);
   registerHardening(app);
   registerLingeringClose(app);
@@ -47,14 +51,23 @@ export async function buildApp({ core, config, dialects, logger }: AppOptions): 
   await registerRateLimit(app, config);
 
   await app.register(discoveryRoutes, { core });
-  await app.register(oauthRoutes, { core, tokenResponseFields: dialects.flatMap((d) => d.tokenResponseFields ?? []) });
+  await app.register(oauthRoutes, {
+    core,
+    tokenResponseFields: dialects.flatMap((d) => d.tokenResponseFields ?? []),
+    tokenResponseProperties: Object.assign({}, ...dialects.map((d) => d.tokenResponseProperties ?? {})),
+  });
   await app.register(meRoutes, { core });
   await app.register(openIdRoutes, { core });
   await app.register(adminRoutes, { core });
   const door = frontDoor(core);
   for (const dialect of dialects) {
-    await app.register(dialect.plugin, { core: door, settings: settingsOf(dialect, config.dialectSettings) });
+    // Each dialect's routes under a tag of its own, its name.
+    await app.register(async (scope) => {
+      tagRoutes(scope, dialect.name);
+      await scope.register(dialect.plugin, { core: door, settings: settingsOf(dialect, config.dialectSettings) });
+    });
   }
+  await app.register(referenceRoutes);
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: "not_found" }));
   app.setErrorHandler((error, request, reply) => renderOAuthError(error, request, reply));

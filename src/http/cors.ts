@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ClientRecord } from "../core/index.js";
+import type { RouteSchema } from "./schemas.js";
 
 /**
  * Cross-origin access for browser apps (single-page apps of the code flow). Nothing here uses
@@ -35,9 +36,9 @@ export const allowAnyOrigin = (reply: FastifyReply): FastifyReply => reply.heade
  * client, whose form-urlencoded POST needs no preflight, and a client with a secret has no
  * business in a browser.
  */
-export function registerPreflights(app: FastifyInstance, paths: readonly string[]): void {
+export function registerPreflights(app: FastifyInstance, paths: readonly string[], schema: RouteSchema): void {
   for (const path of paths) {
-    app.options(path, (request, reply) => {
+    app.options(path, { schema }, (request, reply) => {
       const origin = request.headers.origin;
       if (typeof origin === "string") reply.header("access-control-allow-origin", origin).header("vary", "origin");
       return reply

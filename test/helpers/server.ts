@@ -7,6 +7,7 @@ import type { Config } from "../../src/config/schema.js";
 import { createLogger } from "../../src/logger.js";
 import { createServer, type Server } from "../../src/server.js";
 import { createPostgresDatabase, testDatabase } from "./database.js";
+import { assertConforms } from "./openapi-conformance.js";
 
 export type Response<T = any> = { status: number; headers: Headers; body: T; text: string };
 
@@ -38,7 +39,9 @@ export type TestServer = {
 /**
  * Starts a real Gatehouse on a fresh database — a SQLite file in a temp folder, or a new
  * PostgreSQL database when `GATEHOUSE_TEST_DATABASE=postgres` — listening on a random loopback
- * port, with `env` overriding the configuration. Logs are captured in memory.
+ * port, with `env` overriding the configuration. Logs are captured in memory. Every answer it
+ * gives is checked against its OpenAPI document, and `close` fails if one did not fit
+ * (test/helpers/openapi-conformance.ts).
  */
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-test-"));
@@ -76,6 +79,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       await server.close();
       await postgres?.drop();
       rmSync(dir, { recursive: true, force: true });
+      assertConforms(server.app);
     },
   };
 }

@@ -24,7 +24,7 @@ function assertClean(response: Response, what: string): void {
   assert.match(response.headers.get("content-type") ?? "application/json", /^application\/json/, what);
 }
 
-describe("no debug, documentation or metrics endpoints; generic errors (security S69)", () => {
+describe("no debug or metrics endpoints, only the declared API reference; generic errors (security S69)", () => {
   let gh: TestServer;
   before(async () => {
     gh = await startServer();
@@ -36,11 +36,10 @@ describe("no debug, documentation or metrics endpoints; generic errors (security
     "/.env",
     "/.git/config",
     "/.git/HEAD",
-    "/docs",
     "/documentation",
     "/swagger",
     "/swagger.json",
-    "/openapi.json",
+    "/openapi.yaml",
     "/debug",
     "/debug/vars",
     "/status",
@@ -60,6 +59,23 @@ describe("no debug, documentation or metrics endpoints; generic errors (security
       assert.deepEqual(response.body, { error: "not_found" }, path);
       assertClean(response, path);
     }
+  });
+
+  it("serves the API reference's own files only: nothing outside its folder, no hidden file", async () => {
+    for (const path of [
+      "/docs/static/../../../package.json",
+      "/docs/static/..%2f..%2f..%2fpackage.json",
+      "/docs/static/%2e%2e/%2e%2e/%2e%2e/package.json",
+      "/docs/static/.env",
+      "/docs/.env",
+      "/docs/.git/config",
+    ]) {
+      const response = await gh.request("GET", path);
+      assert.equal(response.status, 404, path);
+      assert.deepEqual(response.body, { error: "not_found" }, path);
+      assertClean(response, path);
+    }
+    assert.equal((await gh.request("GET", "/docs/static/swagger-ui.css")).status, 200);
   });
 
   it("answers them under every front door's prefix with that door's 404, never a file", async () => {

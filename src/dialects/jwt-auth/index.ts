@@ -6,6 +6,7 @@ import { type DialectOptions, defineDialect } from "../types.js";
 import { failureFor, ValidationFailed, validationMessage } from "./errors.js";
 import { ISSUING_PATHS, routes } from "./routes.js";
 import { importSource } from "./import-source.js";
+import { OTHER_METHODS } from "./schemas.js";
 import { LEGACY_PREFIX, settings } from "./settings.js";
 import { failure } from "./translate.js";
 
@@ -22,6 +23,7 @@ function answerOtherMethods(scope: FastifyInstance, declared: Map<string, Set<st
     scope.route({
       method: ROUTABLE.filter((method) => !methods.has(method)),
       url,
+      schema: OTHER_METHODS,
       handler: async (_request, reply) => {
         reply.header("allow", allowed.join(", "));
         throw Object.assign(new Error("method not allowed"), { statusCode: 405, code: "GATEHOUSE_METHOD_NOT_ALLOWED" });

@@ -13,6 +13,7 @@ import { requestMeta } from "../../http/request-meta.js";
 import type { DialectOptions } from "../types.js";
 import type { settings } from "./settings.js";
 import { type Field, mustBeString, required, ValidationFailed } from "./errors.js";
+import { SCHEMAS } from "./schemas.js";
 import { envelope, PRV, tokenData, wireClaims } from "./translate.js";
 
 /** Laravel's `required|string` on each field, all reported at once. */
@@ -84,13 +85,13 @@ export async function routes(app: FastifyInstance, { core, settings: own }: Dial
     return envelope(tokenData(issued));
   };
 
-  app.post("/register", async (request) => {
+  app.post("/register", { schema: SCHEMAS.register }, async (request) => {
     const { uid, email, password } = validated(request, ["uid", "email", "password"] as const);
     const user = await core.register({ username: uid, email, password, ip: request.ip });
     return openSession(request, user);
   });
 
-  app.post("/login", async (request) => {
+  app.post("/login", { schema: SCHEMAS.login }, async (request) => {
     const { uid, password } = validated(request, ["uid", "password"] as const);
     const { user, session } = await core.login({
       username: uid,
@@ -105,7 +106,7 @@ export async function routes(app: FastifyInstance, { core, settings: own }: Dial
   });
 
   // The presented token dies at once; the new one keeps the first login's `iat`.
-  app.get("/refreshToken", async (request) => {
+  app.get("/refreshToken", { schema: SCHEMAS.refreshToken }, async (request) => {
     const { session, original } = await authenticated(core, request, trust);
     if (original) return refreshOriginal(request, original.claims, original.user);
     if (!session) throw new AuthError("unauthorized");
@@ -130,14 +131,14 @@ export async function routes(app: FastifyInstance, { core, settings: own }: Dial
     return issue(request, user, session);
   };
 
-  app.get("/me", async (request) => {
+  app.get("/me", { schema: SCHEMAS.me }, async (request) => {
     const { session, original } = await authenticated(core, request, trust);
     const user = original?.user ?? (session && (await core.findUserById(session.userId)));
     if (!user) throw new AuthError("unauthorized");
     return envelope({ uid: user.username, email: user.email });
   });
 
-  app.post("/logout", async (request) => {
+  app.post("/logout", { schema: SCHEMAS.logout }, async (request) => {
     const { session, original } = await authenticated(core, request, trust);
     if (original) {
       await core.revokeLegacyToken({ source: "jwt-auth", claims: original.claims, userId: original.user.id, ip: request.ip });

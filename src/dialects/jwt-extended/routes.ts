@@ -8,6 +8,7 @@ import type { DialectOptions } from "../types.js";
 import type { settings } from "./settings.js";
 import { requireToken } from "./bearer.js";
 import { CREDENTIALS_REQUIRED, EnvelopeRefusal } from "./errors.js";
+import { SCHEMAS } from "./schemas.js";
 import { ok, wirePayload } from "./translate.js";
 
 /** Username and password, both required and non-empty; a non-string is a format error. */
@@ -26,7 +27,7 @@ export async function routes(app: FastifyInstance, { core, settings: own }: Dial
   const trust = legacyTrust("jwt-extended", "id", own);
   const signing = own.signWithLegacySecret ? { legacySecret: own.legacySecret } : {};
 
-  app.post("/register", async (request) => {
+  app.post("/register", { schema: SCHEMAS.register }, async (request) => {
     const { username, password, record } = credentials(request.body);
     const email = stringField(record, "email");
     if (email === INVALID) throw new AuthError("invalid_request");
@@ -34,7 +35,7 @@ export async function routes(app: FastifyInstance, { core, settings: own }: Dial
     return ok("注册成功");
   });
 
-  app.post("/login", async (request) => {
+  app.post("/login", { schema: SCHEMAS.login }, async (request) => {
     const { username, password } = credentials(request.body);
     const { user, session } = await core.login({
       username,
@@ -59,7 +60,7 @@ export async function routes(app: FastifyInstance, { core, settings: own }: Dial
   // The response has no place for a new refresh token, so this dialect does not rotate it. An
   // old server's refresh token opens a Gatehouse session once, which it finds again each time
   // after; the session ends when the old token would have.
-  app.post("/refresh", async (request) => {
+  app.post("/refresh", { schema: SCHEMAS.refresh }, async (request) => {
     const { session: found, original } = await requireToken(core, request, "refresh", trust);
     const session =
       found ??
@@ -78,7 +79,7 @@ export async function routes(app: FastifyInstance, { core, settings: own }: Dial
   });
 
   // An old server's token is refused from now until it would have expired, on every process.
-  app.post("/logout", async (request) => {
+  app.post("/logout", { schema: SCHEMAS.logout }, async (request) => {
     const { session, original } = await requireToken(core, request, "any", trust);
     if (original) {
       await core.revokeLegacyToken({ source: "jwt-extended", claims: original.claims, userId: original.user.id, ip: request.ip });

@@ -4,6 +4,7 @@ import { type DialectOptions, defineDialect } from "../types.js";
 import { createFailures, SpringFailure, SpringOAuthError } from "./errors.js";
 import { routes } from "./routes.js";
 import { importSource } from "./import-source.js";
+import { ACCOUNT } from "./schemas.js";
 import { settings } from "./settings.js";
 import { account, refused } from "./translate.js";
 
@@ -28,6 +29,7 @@ export const springOAuth = defineDialect({
   }),
   // Its front ends read the account from the token response of `/oauth/token` too.
   tokenResponseFields: account,
+  tokenResponseProperties: ACCOUNT,
   async plugin(app: FastifyInstance, options: DialectOptions<typeof settings>) {
     const failureFor = createFailures(options.core.settings.passwordPolicy);
     await app.register(

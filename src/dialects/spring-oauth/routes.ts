@@ -5,6 +5,7 @@ import { asRecord, mergedInput, requireFields } from "../../http/fields.js";
 import { requestMeta } from "../../http/request-meta.js";
 import type { DialectOptions } from "../types.js";
 import { FULL_AUTHENTICATION, SpringFailure, TOKEN_EXPIRED, TOKEN_NOT_RECOGNISED } from "./errors.js";
+import { SCHEMAS } from "./schemas.js";
 import type { settings } from "./settings.js";
 import { account, ok, refused } from "./translate.js";
 
@@ -32,19 +33,19 @@ function loginId(id: string): string {
 }
 
 export async function routes(app: FastifyInstance, { core, settings: own }: DialectOptions<typeof settings>): Promise<void> {
-  app.post("/sendCode", async (request) => {
+  app.post("/sendCode", { schema: SCHEMAS.sendCode }, async (request) => {
     const { email } = fields(request, ["email"] as const).values;
     await core.sendRegistrationCode(email);
     // Differs: the code itself is never returned, only mailed.
     return ok("验证码发送成功");
   });
 
-  app.post("/checkUserId", async (request) => {
+  app.post("/checkUserId", { schema: SCHEMAS.checkUserId }, async (request) => {
     const { id } = fields(request, ["id"] as const).values;
     return (await core.isUsernameAvailable(loginId(id))) ? ok("用户id合法") : refused("用户id被占用");
   });
 
-  app.post("/register", async (request) => {
+  app.post("/register", { schema: SCHEMAS.register }, async (request) => {
     const { id, username, password, email, code } = fields(request, [
       "id",
       "username",
@@ -56,7 +57,7 @@ export async function routes(app: FastifyInstance, { core, settings: own }: Dial
     return ok("注册成功");
   });
 
-  app.post("/login", async (request) => {
+  app.post("/login", { schema: SCHEMAS.login }, async (request) => {
     const { id, password } = fields(request, ["id", "password"] as const).values;
     const { user, session, refreshToken } = await core.login({
       username: id,
@@ -94,8 +95,8 @@ export async function routes(app: FastifyInstance, { core, settings: own }: Dial
     const scope = session.scope.split(" ").filter(Boolean);
     return { ...names, scope, active: true, exp: claims.exp, client_id: session.clientId };
   };
-  app.get("/check_token", checkToken);
-  app.post("/check_token", checkToken);
+  app.get("/check_token", { schema: SCHEMAS.checkTokenGet }, checkToken);
+  app.post("/check_token", { schema: SCHEMAS.checkTokenPost }, checkToken);
 
   const removeToken = async (request: FastifyRequest) => {
     const { access_token: token } = fields(request, ["access_token"] as const).values;
@@ -104,6 +105,6 @@ export async function routes(app: FastifyInstance, { core, settings: own }: Dial
     await core.revokeSession(checked.session, "removeToken", request.ip);
     return ok("注销成功");
   };
-  app.get("/removeToken", removeToken);
-  app.post("/removeToken", removeToken);
+  app.get("/removeToken", { schema: SCHEMAS.removeTokenGet }, removeToken);
+  app.post("/removeToken", { schema: SCHEMAS.removeTokenPost }, removeToken);
 }

@@ -4,6 +4,7 @@ import { asRecord, requireFields } from "../../http/fields.js";
 import { requestMeta } from "../../http/request-meta.js";
 import type { DialectOptions } from "../types.js";
 import { INVALID_TOKEN, TerminalFailure } from "./errors.js";
+import { SCHEMAS } from "./schemas.js";
 import type { settings } from "./settings.js";
 
 const OK = { message: "ok" };
@@ -18,20 +19,20 @@ function fields<K extends string>(request: FastifyRequest, names: readonly K[]):
 }
 
 export async function routes(app: FastifyInstance, { core, settings: own }: DialectOptions<typeof settings>): Promise<void> {
-  app.post("/register", async (request) => {
+  app.post("/register", { schema: SCHEMAS.register }, async (request) => {
     const { username, password } = fields(request, ["username", "password"] as const);
     await core.register({ username, password, ip: request.ip });
     return OK;
   });
 
-  app.post("/unregister", async (request) => {
+  app.post("/unregister", { schema: SCHEMAS.unregister }, async (request) => {
     const { username, password } = fields(request, ["username", "password"] as const);
     await core.deleteAccount(username, password, requestMeta(request));
     return OK;
   });
 
   // The session policy (SESSION_POLICY, per terminal by default) applies to each login.
-  app.post("/login", async (request) => {
+  app.post("/login", { schema: SCHEMAS.login }, async (request) => {
     const { username, password, terminal } = fields(request, ["username", "password", "terminal"] as const);
     const { user, session } = await core.login({
       username,
@@ -46,7 +47,7 @@ export async function routes(app: FastifyInstance, { core, settings: own }: Dial
     return { message: "ok", token: issued.token };
   });
 
-  app.post("/password", async (request) => {
+  app.post("/password", { schema: SCHEMAS.password }, async (request) => {
     const input = fields(request, ["username", "oldPassword", "newPassword"] as const);
     await core.changePassword({
       username: input.username,
@@ -57,7 +58,7 @@ export async function routes(app: FastifyInstance, { core, settings: own }: Dial
     return OK;
   });
 
-  app.post("/logout", async (request) => {
+  app.post("/logout", { schema: SCHEMAS.logout }, async (request) => {
     const header = request.headers.token;
     const checked = typeof header === "string" && header.length > 0 ? await core.checkJwt(header) : null;
     if (!checked?.ok || checked.kind !== "access") throw new TerminalFailure(401, INVALID_TOKEN);

@@ -7,6 +7,7 @@ import type { MessageKey } from "./i18n.js";
 import { basePath, csrfValid, pageContext, sendPage } from "./page-context.js";
 import { type Carried, consentPage, errorPage, signInPage } from "./pages.js";
 import { parseParams, queryOf, queryString } from "./params.js";
+import { AUTHORIZE_SCHEMA, CONSENT_SCHEMA, SIGN_IN_SCHEMA } from "./schemas.js";
 
 /** Where a request goes next once the browser's session changed: back to the endpoint. */
 const authorizeAgain = (base: string, values: Readonly<Record<string, string>>) =>
@@ -124,9 +125,11 @@ export const hostedContext = (core: Core): HostedContext => ({
 export async function authorizeRoutes(app: FastifyInstance, hosted: HostedContext): Promise<void> {
   const { core } = hosted;
 
-  app.get("/oauth/authorize", (request, reply) => serveAuthorization(hosted, request, reply, parseParams(queryOf(request.url))));
+  app.get("/oauth/authorize", { schema: AUTHORIZE_SCHEMA }, (request, reply) =>
+    serveAuthorization(hosted, request, reply, parseParams(queryOf(request.url))),
+  );
 
-  app.post("/oauth/authorize/sign-in", async (request, reply) => {
+  app.post("/oauth/authorize/sign-in", { schema: SIGN_IN_SCHEMA }, async (request, reply) => {
     const { body, params } = formOf(request);
     if (!csrfValid(core, hosted.cookies, request, body)) return expiredForm(hosted, request, reply, params);
     const identifier = typeof body.username === "string" ? body.username : "";
@@ -141,7 +144,7 @@ export async function authorizeRoutes(app: FastifyInstance, hosted: HostedContex
     }
   });
 
-  app.post("/oauth/authorize/consent", async (request, reply) => {
+  app.post("/oauth/authorize/consent", { schema: CONSENT_SCHEMA }, async (request, reply) => {
     const { body, params } = formOf(request);
     if (!csrfValid(core, hosted.cookies, request, body)) return expiredForm(hosted, request, reply, params);
     const consent = body.decision === "allow" ? "allow" : "deny";

@@ -10,6 +10,7 @@ import { errorPage } from "./pages.js";
 import { signUpRoutes } from "./sign-up-routes.js";
 import { STYLESHEET } from "./stylesheet.js";
 import { userInfoRoutes } from "./userinfo-routes.js";
+import { STYLESHEET_SCHEMA } from "./schemas.js";
 
 /** Anything that goes wrong on a page is answered as a page, in the user's language. */
 function renderPageError(hosted: HostedContext, error: unknown, request: FastifyRequest, reply: FastifyReply) {
@@ -28,7 +29,7 @@ export async function openIdRoutes(app: FastifyInstance, { core }: { core: Core 
   const hosted = hostedContext(core);
   await app.register(async (pages) => {
     pages.setErrorHandler((error, request, reply) => renderPageError(hosted, error, request, reply));
-    pages.get("/oauth/assets/gatehouse.css", (_request, reply) =>
+    pages.get("/oauth/assets/gatehouse.css", { schema: STYLESHEET_SCHEMA }, (_request, reply) =>
       reply.header("content-type", "text/css; charset=utf-8").header("cache-control", "public, max-age=3600").send(STYLESHEET),
     );
     await authorizeRoutes(pages, hosted);

@@ -6,6 +6,7 @@ import type { HostedContext } from "./authorize-routes.js";
 import { csrfValid, pageContext, sendPage } from "./page-context.js";
 import { errorPage, logoutConfirmPage, signedOutPage } from "./pages.js";
 import { parseParams, queryOf } from "./params.js";
+import { LOGOUT_FORM_SCHEMA, LOGOUT_SCHEMA } from "./schemas.js";
 
 const paramsOf = (values: Readonly<Record<string, string>>): LogoutParams => ({
   idTokenHint: values.id_token_hint ?? null,
@@ -43,8 +44,10 @@ export async function logoutRoutes(app: FastifyInstance, hosted: HostedContext):
     return sendPage(reply, 200, signedOutPage(page));
   };
 
-  app.get("/oauth/logout", (request, reply) => serve(request, reply, parseParams(queryOf(request.url)).values, false));
-  app.post("/oauth/logout", async (request, reply) => {
+  app.get("/oauth/logout", { schema: LOGOUT_SCHEMA }, (request, reply) =>
+    serve(request, reply, parseParams(queryOf(request.url)).values, false),
+  );
+  app.post("/oauth/logout", { schema: LOGOUT_FORM_SCHEMA }, async (request, reply) => {
     const body = asRecord(request.body) ?? {};
     const values = Object.fromEntries(
       Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === "string"),

@@ -14,6 +14,7 @@ import type { MessageKey } from "./i18n.js";
 import { csrfValid, pageContext, sendPage } from "./page-context.js";
 import { signUpPage } from "./pages.js";
 import { parseParams, queryOf } from "./params.js";
+import { SIGN_UP_PAGE_SCHEMA, SIGN_UP_SCHEMA } from "./schemas.js";
 
 /** The registration refusals the sign-up page explains, each in the user's language. */
 const SIGN_UP_ERRORS: readonly ErrorCode[] = [
@@ -52,11 +53,11 @@ async function showSignUp(
 export async function signUpRoutes(app: FastifyInstance, hosted: HostedContext): Promise<void> {
   const { core } = hosted;
   const blank: Entered = { username: "", email: "", error: null, status: 200 };
-  app.get("/oauth/authorize/sign-up", (request, reply) =>
+  app.get("/oauth/authorize/sign-up", { schema: SIGN_UP_PAGE_SCHEMA }, (request, reply) =>
     showSignUp(hosted, request, reply, parseParams(queryOf(request.url)), blank),
   );
 
-  app.post("/oauth/authorize/sign-up", async (request, reply) => {
+  app.post("/oauth/authorize/sign-up", { schema: SIGN_UP_SCHEMA }, async (request, reply) => {
     const { body, params } = formOf(request);
     const text = (name: string) => (typeof body[name] === "string" ? (body[name] as string) : "");
     const entered = { username: text("username").slice(0, 200), email: text("email").slice(0, 320) };

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Core } from "../../core/index.js";
 import { allowAnyOrigin, registerPreflights } from "../cors.js";
+import { USERINFO_PREFLIGHT_SCHEMA, userInfoSchema } from "./schemas.js";
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 
@@ -27,7 +28,7 @@ export async function userInfoRoutes(app: FastifyInstance, { core }: { core: Cor
     }
     return reply.send(result.claims);
   };
-  registerPreflights(app, ["/oauth/userinfo"]);
-  app.get("/oauth/userinfo", handler);
-  app.post("/oauth/userinfo", handler);
+  registerPreflights(app, ["/oauth/userinfo"], USERINFO_PREFLIGHT_SCHEMA);
+  app.get("/oauth/userinfo", { schema: userInfoSchema(false) }, handler);
+  app.post("/oauth/userinfo", { schema: userInfoSchema(true) }, handler);
 }

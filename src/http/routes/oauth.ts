@@ -5,15 +5,22 @@ import { allowClientOrigin } from "../cors.js";
 import { asRecord, INVALID, MAX_FIELD_LENGTH, stringField } from "../fields.js";
 import { STATUS, toErrorCode } from "../problems.js";
 import { requestMeta } from "../request-meta.js";
+import type { JsonSchema } from "../schemas.js";
+import { INTROSPECT_SCHEMA, REVOKE_SCHEMA, tokenSchema } from "./oauth-schemas.js";
 
 export type OAuthRouteOptions = {
   core: Core;
   /** What the enabled dialects add to a token response that carries a user's tokens. */
   tokenResponseFields: readonly ((user: UserSummary) => Record<string, unknown>)[];
+  /** The schemas of those members, for the document. */
+  tokenResponseProperties: Record<string, JsonSchema>;
 };
 
 /** The standard OAuth 2.0 endpoints: token (RFC 6749), introspection (7662), revocation (7009). */
-export async function oauthRoutes(app: FastifyInstance, { core, tokenResponseFields }: OAuthRouteOptions): Promise<void> {
+export async function oauthRoutes(
+  app: FastifyInstance,
+  { core, tokenResponseFields, tokenResponseProperties }: OAuthRouteOptions,
+): Promise<void> {
   app.setErrorHandler((error, request, reply) => renderOAuthError(error, request, reply));
   // RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1: parameters come form-urlencoded. Anything else
   // is refused before it is parsed, which also keeps these endpoints out of CORS "simple" JSON.
@@ -31,7 +38,7 @@ export async function oauthRoutes(app: FastifyInstance, { core, tokenResponseFie
     done();
   });
 
-  app.post("/oauth/token", async (request, reply) => {
+  app.post("/oauth/token", { schema: tokenSchema(tokenResponseProperties) }, async (request, reply) => {
     const body = requireRecord(request.body);
     const client = await requireClient(core, request, body);
     const param = (name: string) => optionalString(body, name);
@@ -56,13 +63,13 @@ export async function oauthRoutes(app: FastifyInstance, { core, tokenResponseFie
     return reply.header("pragma", "no-cache").send(withExtraMembers(response, extra));
   });
 
-  app.post("/oauth/introspect", async (request) => {
+  app.post("/oauth/introspect", { schema: INTROSPECT_SCHEMA }, async (request) => {
     const body = requireRecord(request.body);
     await requireClient(core, request, body, "confidential");
     return core.introspect(tokenParam(body));
   });
 
-  app.post("/oauth/revoke", async (request, reply) => {
+  app.post("/oauth/revoke", { schema: REVOKE_SCHEMA }, async (request, reply) => {
     const body = requireRecord(request.body);
     const client = await requireClient(core, request, body);
     await core.revokeToken(client, tokenParam(body), request.ip);
