@@ -3,6 +3,19 @@ import type { ClientSettings, TokenEndpointAuthMethod } from "../../core/index.j
 import type { AdminRouteOptions } from "./index.js";
 import { bool, has, jsonObject, oneOf, requiredText, text, textList } from "./input.js";
 import { wireClient } from "./wire.js";
+import {
+  adminRoute,
+  CLIENT,
+  CLIENT_CHANGES,
+  CLIENT_SECRET,
+  CREATED_CLIENT,
+  empty,
+  json,
+  list,
+  LOCATION,
+  NEW_CLIENT,
+  withHeaders,
+} from "./schemas.js";
 
 type Id = { Params: { id: string } };
 
@@ -40,41 +53,94 @@ function settingsOf(body: Record<string, unknown>): ClientSettings {
 
 /** OAuth clients; a generated secret is in the one response that made it, and nowhere else. */
 export async function clientRoutes(app: FastifyInstance, { core, actorOf }: AdminRouteOptions): Promise<void> {
-  app.get("/v1/admin/clients", async () => ({ items: (await core.listClientViews()).map(wireClient) }));
+  app.get(
+    "/v1/admin/clients",
+    adminRoute({
+      summary: "Every OAuth client (never a secret or its hash)",
+      response: { 200: json("the clients", list(CLIENT)) },
+    }),
+    async () => ({ items: (await core.listClientViews()).map(wireClient) }),
+  );
 
-  app.post("/v1/admin/clients", async (request, reply) => {
-    const body = jsonObject(request.body, ["client_id", "public", ...SETTINGS]);
-    const isPublic = bool(body, "public") ?? false;
-    const settings = settingsOf(body);
-    const { client, secret } = await core.createClientAsAdmin(actorOf(request), {
-      ...settings,
-      id: requiredText(body, "client_id"),
-      isPublic,
-      // A machine's client by default; a public one says what it is for (no secret, so no client_credentials).
-      grants: settings.grants ?? (isPublic ? [] : ["client_credentials"]),
-      ...(isPublic ? { tokenEndpointAuthMethod: "none" } : {}),
-    });
-    const created = { ...wireClient(client), ...(secret === null ? {} : { client_secret: secret }) };
-    return reply
-      .code(201)
-      .header("location", `/v1/admin/clients/${encodeURIComponent(client.id)}`)
-      .send(created);
-  });
+  app.post(
+    "/v1/admin/clients",
+    adminRoute({
+      summary: "Register a client; a confidential one's generated secret is in this answer only",
+      body: NEW_CLIENT,
+      errors: [400, 409],
+      response: { 201: withHeaders(json("the client, with client_secret unless public", CREATED_CLIENT), LOCATION) },
+    }),
+    async (request, reply) => {
+      const body = jsonObject(request.body, ["client_id", "public", ...SETTINGS]);
+      const isPublic = bool(body, "public") ?? false;
+      const settings = settingsOf(body);
+      const { client, secret } = await core.createClientAsAdmin(actorOf(request), {
+        ...settings,
+        id: requiredText(body, "client_id"),
+        isPublic,
+        // A machine's client by default; a public one says what it is for (no secret, so no client_credentials).
+        grants: settings.grants ?? (isPublic ? [] : ["client_credentials"]),
+        ...(isPublic ? { tokenEndpointAuthMethod: "none" } : {}),
+      });
+      const created = { ...wireClient(client), ...(secret === null ? {} : { client_secret: secret }) };
+      return reply
+        .code(201)
+        .header("location", `/v1/admin/clients/${encodeURIComponent(client.id)}`)
+        .send(created);
+    },
+  );
 
-  app.get<Id>("/v1/admin/clients/:id", async (request) => wireClient(await core.clientView(request.params.id)));
+  app.get<Id>(
+    "/v1/admin/clients/:id",
+    adminRoute({
+      summary: "Read a client",
+      params: ["id"],
+      errors: [404],
+      response: { 200: json("the client", CLIENT) },
+    }),
+    async (request) => wireClient(await core.clientView(request.params.id)),
+  );
 
-  app.patch<Id>("/v1/admin/clients/:id", async (request) => {
-    const body = jsonObject(request.body, SETTINGS);
-    return wireClient(await core.updateClientAsAdmin(actorOf(request), request.params.id, settingsOf(body)));
-  });
+  app.patch<Id>(
+    "/v1/admin/clients/:id",
+    adminRoute({
+      summary: "Change a client's registration; a list given replaces the whole list",
+      params: ["id"],
+      body: CLIENT_CHANGES,
+      errors: [400, 404],
+      response: { 200: json("the client as changed", CLIENT) },
+    }),
+    async (request) => {
+      const body = jsonObject(request.body, SETTINGS);
+      return wireClient(await core.updateClientAsAdmin(actorOf(request), request.params.id, settingsOf(body)));
+    },
+  );
 
-  app.delete<Id>("/v1/admin/clients/:id", async (request, reply) => {
-    await core.deleteClientAsAdmin(actorOf(request), request.params.id);
-    return reply.code(204).send();
-  });
+  app.delete<Id>(
+    "/v1/admin/clients/:id",
+    adminRoute({
+      summary: "Delete a client and revoke every session opened for it",
+      params: ["id"],
+      errors: [404],
+      response: { 204: empty("deleted") },
+    }),
+    async (request, reply) => {
+      await core.deleteClientAsAdmin(actorOf(request), request.params.id);
+      return reply.code(204).send();
+    },
+  );
 
-  app.post<Id>("/v1/admin/clients/:id/secret", async (request) => {
-    const secret = await core.rotateClientSecret(actorOf(request), request.params.id);
-    return { client_id: request.params.id, client_secret: secret };
-  });
+  app.post<Id>(
+    "/v1/admin/clients/:id/secret",
+    adminRoute({
+      summary: "A new generated secret for a confidential client, shown once; the old one stops working",
+      params: ["id"],
+      errors: [400, 404],
+      response: { 200: json("the new secret", CLIENT_SECRET) },
+    }),
+    async (request) => {
+      const secret = await core.rotateClientSecret(actorOf(request), request.params.id);
+      return { client_id: request.params.id, client_secret: secret };
+    },
+  );
 }
