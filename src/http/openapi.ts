@@ -37,7 +37,12 @@ export async function registerOpenApi(app: FastifyInstance, tags: readonly Tag[]
       tags: [...tags],
       components: {
         securitySchemes: {
-          bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "An access token (the admin API: with gatehouse:admin)" },
+          bearer: {
+            type: "http",
+            scheme: "bearer",
+            bearerFormat: "JWT",
+            description: "An access token (the admin API: with gatehouse:admin)",
+          },
         },
       },
     },
@@ -60,5 +65,8 @@ export const NATIVE_TAGS: readonly Tag[] = [
   { name: "health", description: "Liveness and readiness probes" },
   { name: "self-service", description: "The native API for a signed-in user's own account" },
   { name: "reference", description: "This document and the browsable reference on it" },
-  { name: "admin", description: "The admin API: accounts, roles and permissions, clients, keys, the audit log (docs/admin-api.md)" },
+  {
+    name: "admin",
+    description: "The admin API: accounts, roles and permissions, clients, keys, the audit log (docs/admin-api.md)",
+  },
 ];
