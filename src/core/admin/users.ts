@@ -85,7 +85,7 @@ function checkedChanges(changes: UserChanges): ProfileChanges {
  * transaction, so no token of theirs is accepted once the answer is sent.
  */
 export async function updateUser(ctx: CoreContext, actor: AdminActor, id: string, changes: UserChanges): Promise<UserDetail> {
-  await requireUser(ctx, id);
+  const before = await requireUser(ctx, id);
   const checked = checkedChanges(changes);
   try {
     await inTransaction(ctx, async (tx) => {
@@ -94,8 +94,10 @@ export async function updateUser(ctx: CoreContext, actor: AdminActor, id: string
       if (checked.status === "disabled") await tx.store.sessions.revokeAllOfUser(id, ctx.now());
       const fields = Object.keys(changes).sort().join(",");
       await auditAdmin(tx, actor, { event: "user_updated", userId: id, detail: fields });
-      if (checked.status)
+      // A change of status is an event of its own, as on the command line.
+      if (checked.status && checked.status !== before.status) {
         await auditAdmin(tx, actor, { event: `user_${checked.status === "active" ? "enabled" : "disabled"}`, userId: id });
+      }
     });
   } catch (error) {
     if (error instanceof UniqueViolation) throw new AuthError("email_taken");

@@ -50,7 +50,7 @@ export async function systemRoutes(app: FastifyInstance, { core, actorOf }: Admi
     }),
     async (request) => {
       const { query } = request;
-      const page = await core.searchAudit({
+      const found = await core.searchAudit({
         userId: queryText(query, "user_id"),
         event: queryText(query, "event"),
         outcome: oneOf(queryText(query, "outcome"), "outcome", OUTCOMES) ?? null,
@@ -59,7 +59,7 @@ export async function systemRoutes(app: FastifyInstance, { core, actorOf }: Admi
         limit: queryLimit(query),
         cursor: queryText(query, "cursor"),
       });
-      return wirePage(page, wireAudit);
+      return wirePage(found, wireAudit);
     },
   );
 

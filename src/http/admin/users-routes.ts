@@ -40,14 +40,14 @@ export async function userRoutes(app: FastifyInstance, { core, actorOf }: AdminR
     }),
     async (request) => {
       const { query } = request;
-      const page = await core.searchUsers({
+      const found = await core.searchUsers({
         query: queryText(query, "query"),
         status: oneOf(queryText(query, "status"), "status", STATUSES) ?? null,
         role: queryText(query, "role"),
         limit: queryLimit(query),
         cursor: queryText(query, "cursor"),
       });
-      return wirePage(page, wireUser);
+      return wirePage(found, wireUser);
     },
   );
 
