@@ -48,6 +48,7 @@ export async function createGatehouse(config: Config, log: Logger = createLogger
         serviceName: config.serviceName,
         lockoutThreshold: config.lockoutThreshold,
         lockoutSeconds: config.lockoutSeconds,
+        auditRetentionDays: config.auditRetentionDays,
       },
       hashParams: { memoryKib: config.argon2MemoryKib, iterations: config.argon2Iterations },
       hashPool: { concurrency: config.hashConcurrency, queueMax: config.hashQueueMax },

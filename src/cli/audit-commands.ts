@@ -1,8 +1,8 @@
 import type { AuditRecord, Core } from "../core/index.js";
 import { wireAudit } from "../http/admin/wire.js";
 import type { Command } from "./commands.js";
-import { type Args, one } from "./options.js";
-import { checkedBeforeOpening, JSON_OPTION, limitOf, PAGE_SIZE, jsonDocument, shortTime } from "./read-options.js";
+import { type Args, one, UsageError } from "./options.js";
+import { checkedBeforeOpening, JSON_OPTION, limitOf, PAGE_SIZE, jsonDocument, shortTime, timeOf } from "./read-options.js";
 import { cell, columnWidths, formatRow } from "./table.js";
 
 type Out = (line: string) => void;
@@ -136,7 +136,57 @@ const tailAudit: Command = {
   },
 };
 
-/** The audit log: `audit tail`. */
+/** Resolves when standard output has drained, or its reader has gone away (then nothing drains). */
+const drainedOrGone = () =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      for (const event of ["drain", "error", "close"]) process.stdout.off(event, done);
+      resolve();
+    };
+    for (const event of ["drain", "error", "close"]) process.stdout.once(event, done);
+  });
+
+/** The `--since`/`--until` pair, checked before the database is opened. */
+function exportWindow(args: Args): { since: number | null; until: number | null } {
+  const since = timeOf(args, "since");
+  const until = timeOf(args, "until");
+  if (since !== null && until !== null && until <= since) throw new UsageError("--until must be later than --since");
+  return { since, until };
+}
+
+/**
+ * `audit export`: every record in the window as JSON Lines, oldest first, in the admin API's
+ * shape, for an archive kept beyond `AUDIT_RETENTION_DAYS`. It reads page by page and waits for
+ * standard output to drain between pages, so that memory stays flat however long the log is.
+ */
+const exportAudit: Command = {
+  options: { since: { value: "TIME" }, until: { value: "TIME" }, user: { value: "U" }, event: { value: "E" } },
+  prepare: checkedBeforeOpening((args) => void exportWindow(args)),
+  async run(core, args, out) {
+    const username = one(args, "user");
+    const userId = username === undefined ? null : (await core.findUserByName(username)).id;
+    const filter = { ...exportWindow(args), userId, event: one(args, "event") ?? null, outcome: null };
+    let readerGone = false;
+    const onOutputError = (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") readerGone = true;
+    };
+    process.stdout.on("error", onOutputError);
+    try {
+      for (let afterId = 0; !readerGone;) {
+        const page = await core.auditAfter(filter, afterId, PAGE_SIZE);
+        for (const record of page) out(JSON.stringify(wireAudit(record)));
+        if (page.length < PAGE_SIZE) break;
+        afterId = page.at(-1)?.id ?? afterId;
+        if (process.stdout.writableNeedDrain) await drainedOrGone();
+      }
+    } finally {
+      process.stdout.off("error", onOutputError);
+    }
+  },
+};
+
+/** The audit log: `audit tail`, `audit export`. */
 export const AUDIT_COMMANDS: Record<string, Command> = {
   "audit tail": tailAudit,
+  "audit export": exportAudit,
 };

@@ -209,6 +209,12 @@ export const settings = {
     doc: "Logins and registrations that may wait for a hashing slot per process; beyond them requests get 503 with Retry-After.",
     parse: integer(0, 100_000),
   },
+  auditRetentionDays: {
+    env: "AUDIT_RETENTION_DAYS",
+    default: "365",
+    doc: "Days audit records are kept; older ones are deleted by the housekeeping every 10 minutes, in bounded batches (archive them first with `audit export`). `0` keeps them forever.",
+    parse: integer(0, 36_500),
+  },
   bodyLimit: {
     env: "BODY_LIMIT",
     default: "16384",

@@ -37,6 +37,8 @@ export type CoreSettings = {
   lockoutSeconds: number;
   /** The name mails are signed with. */
   serviceName: string;
+  /** Days audit records are kept before the housekeeping deletes them; 0 keeps them forever. */
+  auditRetentionDays: number;
 };
 
 /** Everything a use case may touch. Built once by `createCore`. */

@@ -330,6 +330,8 @@ export interface LoginReservationRepository {
 export interface HousekeepingRepository {
   /** Deletes what ended (expired, revoked, unused) more than `keepMs` before `now`; counts per table. */
   purge(now: number, keepMs: number): Promise<Record<string, number>>;
+  /** Deletes at most `limit` of the oldest audit records written before `before`; how many it deleted. */
+  pruneAudit(before: number, limit: number): Promise<number>;
 }
 
 // ---- The cutover from an original server (a dialect's legacy secret) ----

@@ -9,7 +9,7 @@ import {
   rotateClientSecret,
   updateClientAsAdmin,
 } from "./clients.js";
-import { adminStats, searchAudit } from "./audit-log.js";
+import { adminStats, auditAfter, searchAudit } from "./audit-log.js";
 import {
   createPermissionAsAdmin,
   createRoleAsAdmin,
@@ -61,6 +61,7 @@ export const useCases = {
   rotateClientSecret,
   rotateKeyAsAdmin,
   searchAudit,
+  auditAfter,
   adminStats,
 };
 

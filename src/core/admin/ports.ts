@@ -67,5 +67,7 @@ export interface AdminRepository {
   findSession(id: string): Promise<SessionRecord | null>;
   /** Records matching the filter numbered below `beforeId`, newest first, at most `limit`. */
   queryAudit(filter: AuditFilter, beforeId: number | null, limit: number): Promise<AuditRecord[]>;
+  /** Oldest first: the records numbered above `afterId` that match `filter`, at most `limit`. */
+  queryAuditAfter(filter: AuditFilter, afterId: number, limit: number): Promise<AuditRecord[]>;
   stats(now: number): Promise<AdminStats>;
 }

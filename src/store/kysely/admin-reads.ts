@@ -5,6 +5,31 @@ import type { Database } from "./database.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** The audit records matching `filter`, in no order yet. */
+function filteredAudit(db: Kysely<Database>, filter: AuditFilter) {
+  let query = db.selectFrom("audit_events").selectAll();
+  if (filter.userId !== null) query = query.where("user_id", "=", filter.userId);
+  if (filter.event !== null) query = query.where("event", "=", filter.event);
+  if (filter.outcome !== null) query = query.where("outcome", "=", filter.outcome);
+  if (filter.since !== null) query = query.where("at", ">=", filter.since);
+  if (filter.until !== null) query = query.where("at", "<", filter.until);
+  return query;
+}
+
+type AuditRow = Awaited<ReturnType<ReturnType<typeof filteredAudit>["execute"]>>[number];
+
+const auditRecord = (row: AuditRow): AuditRecord => ({
+  id: Number(row.id),
+  at: Number(row.at),
+  event: row.event,
+  outcome: row.outcome as AuditEvent["outcome"],
+  userId: row.user_id,
+  clientId: row.client_id,
+  ip: row.ip,
+  detail: row.detail,
+  actor: row.actor,
+});
+
 /** `AdminRepository.queryAudit`: newest first, by the record's number (its order of writing). */
 export async function queryAudit(
   db: Kysely<Database>,
@@ -12,25 +37,21 @@ export async function queryAudit(
   beforeId: number | null,
   limit: number,
 ): Promise<AuditRecord[]> {
-  let query = db.selectFrom("audit_events").selectAll();
-  if (filter.userId !== null) query = query.where("user_id", "=", filter.userId);
-  if (filter.event !== null) query = query.where("event", "=", filter.event);
-  if (filter.outcome !== null) query = query.where("outcome", "=", filter.outcome);
-  if (filter.since !== null) query = query.where("at", ">=", filter.since);
-  if (filter.until !== null) query = query.where("at", "<", filter.until);
+  let query = filteredAudit(db, filter);
   if (beforeId !== null) query = query.where("id", "<", beforeId);
   const rows = await query.orderBy("id", "desc").limit(limit).execute();
-  return rows.map((row) => ({
-    id: Number(row.id),
-    at: Number(row.at),
-    event: row.event,
-    outcome: row.outcome as AuditEvent["outcome"],
-    userId: row.user_id,
-    clientId: row.client_id,
-    ip: row.ip,
-    detail: row.detail,
-    actor: row.actor,
-  }));
+  return rows.map(auditRecord);
+}
+
+/** `AdminRepository.queryAuditAfter`: oldest first, for an export that reads the log in order. */
+export async function queryAuditAfter(
+  db: Kysely<Database>,
+  filter: AuditFilter,
+  afterId: number,
+  limit: number,
+): Promise<AuditRecord[]> {
+  const rows = await filteredAudit(db, filter).where("id", ">", afterId).orderBy("id", "asc").limit(limit).execute();
+  return rows.map(auditRecord);
 }
 
 /** `AdminRepository.stats`: a handful of counts, each one indexed or over a small table. */

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { AdminRepository, ProfileChanges } from "../../core/admin/ports.js";
 import type { Database } from "./database.js";
-import { queryAudit, stats } from "./admin-reads.js";
+import { queryAudit, queryAuditAfter, stats } from "./admin-reads.js";
 import { toSession } from "./sessions.js";
 import { searchUsers } from "./user-search.js";
 import { asUniqueViolation, toRole, toUser } from "./users.js";
@@ -100,6 +100,7 @@ export function createAdminRepository(db: Kysely<Database>): AdminRepository {
       return row ? toSession(row) : null;
     },
     queryAudit: (filter, beforeId, limit) => queryAudit(db, filter, beforeId, limit),
+    queryAuditAfter: (filter, afterId, limit) => queryAuditAfter(db, filter, afterId, limit),
     stats: (now) => stats(db, now),
   };
 }

@@ -52,5 +52,11 @@ export function createHousekeepingRepository(db: Kysely<Database>): Housekeeping
         legacyTokens: Number(legacyTokens.numDeletedRows),
       };
     },
+    async pruneAudit(before, limit) {
+      // A bounded batch, oldest first by the `at` index: each run is a short write of its own.
+      const oldest = db.selectFrom("audit_events").select("id").where("at", "<", before).orderBy("at").limit(limit);
+      const result = await db.deleteFrom("audit_events").where("id", "in", oldest).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }

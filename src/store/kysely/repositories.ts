@@ -76,7 +76,7 @@ const kinds: { [R in keyof TransactionRepositories]: Record<keyof TransactionRep
   },
   loginThrottle: { admit: "write", peek: "read", recordFailure: "write" },
   loginReservations: { release: "write" },
-  housekeeping: { purge: "write" },
+  housekeeping: { purge: "write", pruneAudit: "write" },
   rbac: {
     createRole: "write",
     createPermission: "write",
@@ -135,6 +135,7 @@ const kinds: { [R in keyof TransactionRepositories]: Record<keyof TransactionRep
     setClientSecret: "write",
     findSession: "read",
     queryAudit: "read",
+    queryAuditAfter: "read",
     stats: "read",
   },
 };
