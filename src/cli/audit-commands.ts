@@ -11,12 +11,28 @@ const DEFAULT_LIMIT = 20;
 /** How often `--follow` asks for newer records. */
 const POLL_MS = 1000;
 
-/** Pages of the audit log, newest first, read back until `stop` says the record is one too far. */
-async function readBack(core: Core, userId: string | null, stop: (record: AuditRecord, found: number) => boolean) {
+/**
+ * How far back (before the newest record seen) `--follow` keeps looking. On PostgreSQL a record's
+ * number is taken when it is written but the record shows only when its transaction commits, so
+ * a lower number can appear after a higher one; this allows for such a commit lag (transactions
+ * end within the statement timeout) and for clocks of different machines differing a little.
+ */
+const SETTLE_MS = 10_000;
+
+/**
+ * Pages of the audit log (from `since`, when given), newest first, read back until `stop` says
+ * the record is one too far.
+ */
+async function readBack(
+  core: Core,
+  userId: string | null,
+  since: number | null,
+  stop: (record: AuditRecord, found: number) => boolean,
+) {
   const found: AuditRecord[] = [];
   let cursor: string | null = null;
   for (;;) {
-    const search = { userId, event: null, outcome: null, since: null, until: null, limit: PAGE_SIZE, cursor };
+    const search = { userId, event: null, outcome: null, since, until: null, limit: PAGE_SIZE, cursor };
     const page = await core.searchAudit(search);
     for (const record of page.items) {
       if (stop(record, found.length)) return found.reverse();
@@ -28,10 +44,36 @@ async function readBack(core: Core, userId: string | null, stop: (record: AuditR
 }
 
 /** The newest `limit` records, oldest first (like `tail`). */
-const newest = (core: Core, userId: string | null, limit: number) => readBack(core, userId, (_record, found) => found >= limit);
+const newest = (core: Core, userId: string | null, limit: number) =>
+  readBack(core, userId, null, (_record, found) => found >= limit);
 
-/** Every record written after record `lastId`, oldest first: records are numbered in the order written. */
-const newerThan = (core: Core, userId: string | null, lastId: number) => readBack(core, userId, (record) => record.id <= lastId);
+/**
+ * What `--follow` has not shown yet: each poll reads the records of the last `SETTLE_MS` before
+ * the newest one seen and hands out those it has not seen, in their order of numbering. The ids
+ * seen are kept only for that window, so that memory stays bounded.
+ */
+function createFollower(core: Core, userId: string | null) {
+  const seen = new Map<number, number>();
+  let newestAt = Date.now();
+  const window = () => readBack(core, userId, newestAt - SETTLE_MS, () => false);
+  const remember = (records: AuditRecord[]) => {
+    for (const record of records) {
+      seen.set(record.id, record.at);
+      newestAt = Math.max(newestAt, record.at);
+    }
+    for (const [id, at] of seen) if (at < newestAt - SETTLE_MS) seen.delete(id);
+  };
+  return {
+    /** Marks what is already there as seen: `--follow` prints only what comes after its start. */
+    start: async () => remember(await window()),
+    seen: remember,
+    next: async (): Promise<AuditRecord[]> => {
+      const unseen = (await window()).filter((record) => !seen.has(record.id)).sort((a, b) => a.id - b.id);
+      remember(unseen);
+      return unseen;
+    },
+  };
+}
 
 const HEADER = ["ID", "TIME", "EVENT", "OUTCOME", "USER", "CLIENT", "IP", "ACTOR", "DETAIL"];
 
@@ -120,15 +162,15 @@ const tailAudit: Command = {
       const username = one(args, "user");
       const userId = username === undefined ? null : (await core.findUserByName(username)).id;
       const print = createPrinter(core, args, out);
+      const follower = signals ? createFollower(core, userId) : null;
+      await follower?.start();
       const first = await newest(core, userId, limitOf(args, DEFAULT_LIMIT));
+      follower?.seen(first);
       await print(first, true);
-      let lastId = first.at(-1)?.id ?? 0;
-      while (signals && !signals.stopped()) {
+      while (follower && signals && !signals.stopped()) {
         await signals.sleep(POLL_MS);
         if (signals.stopped()) break;
-        const records = await newerThan(core, userId, lastId);
-        await print(records, false);
-        lastId = records.at(-1)?.id ?? lastId;
+        await print(await follower.next(), false);
       }
     } finally {
       signals?.dispose();
