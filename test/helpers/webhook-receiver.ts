@@ -3,7 +3,15 @@ import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 
 /** One request the receiver got: its headers and body, and whether the reference library accepted its signature. */
-export type Received = { id: string; headers: IncomingHttpHeaders; body: string; type: string; data: any; verified: boolean; at: number };
+export type Received = {
+  id: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  type: string;
+  data: any;
+  verified: boolean;
+  at: number;
+};
 
 export type Receiver = {
   url: string;
@@ -34,7 +42,8 @@ export async function startReceiver(port = 0): Promise<Receiver> {
     async waitFor(predicate, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate()) {
-        if (Date.now() > deadline) throw new Error(`receiver: condition not met in ${timeoutMs} ms (${receiver.received.length} received)`);
+        if (Date.now() > deadline)
+          throw new Error(`receiver: condition not met in ${timeoutMs} ms (${receiver.received.length} received)`);
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     },

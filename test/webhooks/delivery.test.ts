@@ -53,7 +53,10 @@ describe("webhooks: delivery", () => {
     await core.deleteClientAsAdmin(ADMIN, "hooked-app");
     await receiver.waitFor(() => receiver.types().size === WEBHOOK_EVENTS.length);
     assert.deepEqual([...receiver.types()].sort(), [...WEBHOOK_EVENTS].sort());
-    assert.ok(receiver.received.every((r) => r.verified), "every request verifies");
+    assert.ok(
+      receiver.received.every((r) => r.verified),
+      "every request verifies",
+    );
     const firstCreated = receiver.received.find((r) => r.type === "user.created")!;
     assert.ok(firstCreated.at - started < 3000, "delivered within a few seconds of the commit");
     assert.deepEqual(Object.keys(JSON.parse(firstCreated.body)), ["type", "timestamp", "data"]);
@@ -81,7 +84,11 @@ describe("webhooks: delivery", () => {
     const other = new Webhook("whsec_" + Buffer.alloc(32, 7).toString("base64"));
     assert.throws(() => other.verify(good.body, headers));
     const stale = Math.floor(Date.now() / 1000) - 600;
-    const staleHeaders = { ...headers, "webhook-timestamp": String(stale), "webhook-signature": sign(receiver.secret, good.id, stale, good.body) };
+    const staleHeaders = {
+      ...headers,
+      "webhook-timestamp": String(stale),
+      "webhook-signature": sign(receiver.secret, good.id, stale, good.body),
+    };
     assert.throws(() => verifier.verify(good.body, staleHeaders), /timestamp/i);
   });
 
@@ -117,7 +124,7 @@ describe("webhooks: delivery", () => {
     const gaps = attempts.slice(1).map((r, i) => r.at - attempts[i]!.at);
     // Base 200 ms: the n-th retry waits 200·2^(n-1) to twice that.
     assert.ok(gaps[0]! >= 190 && gaps[1]! >= 390 && gaps[2]! >= 790, `gaps ${gaps.join(", ")}`);
-    const [delivery] = (await gh.server.core.webhookDeliveries(endpointId, 1));
+    const [delivery] = await gh.server.core.webhookDeliveries(endpointId, 1);
     assert.equal(delivery?.status, "delivered");
     assert.equal(delivery?.attempts, 4);
     assert.ok(outcomes.includes("failed"));

@@ -40,15 +40,21 @@ const REFUSED_V6 = [
   ["ff00::", 8],
 ] as const;
 
-const refused = new BlockList();
-for (const [network, prefix] of REFUSED_V4) refused.addSubnet(network, prefix, "ipv4");
-for (const [network, prefix] of REFUSED_V6) refused.addSubnet(network, prefix, "ipv6");
+// Two lists: one list holding both families would match IPv4 addresses against the mapped range.
+const refusedV4 = new BlockList();
+for (const [network, prefix] of REFUSED_V4) refusedV4.addSubnet(network, prefix, "ipv4");
+const refusedV6 = new BlockList();
+for (const [network, prefix] of REFUSED_V6) refusedV6.addSubnet(network, prefix, "ipv6");
+
+/** An IPv6 address in its canonical compressed form (`::ffff:10.0.0.1` becomes `::ffff:a00:1`). */
+const canonicalV6 = (address: string): string => new URL(`http://[${address}]/`).hostname.slice(1, -1);
 
 /** True for an address a webhook may not be sent to (see above). */
 export function isRefusedAddress(address: string): boolean {
   const family = isIP(address);
-  if (family === 0) return true;
-  return refused.check(address, family === 4 ? "ipv4" : "ipv6");
+  if (family === 4) return refusedV4.check(address, "ipv4");
+  if (family !== 6) return true;
+  return /^::ffff:/i.test(canonicalV6(address)) || refusedV6.check(address, "ipv6");
 }
 
 export type ResolvedAddress = { address: string; family: 4 | 6 };
