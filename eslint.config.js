@@ -66,7 +66,8 @@ const LAYERS = [
       },
       {
         regex: "^(\\.\\./)+core/(?!(admin/|webhooks/)?ports\\.js$)",
-        message: "the store imports only the core's ports (src/core/ports.ts, src/core/admin/ports.ts, src/core/webhooks/ports.ts)",
+        message:
+          "the store imports only the core's ports (src/core/ports.ts, src/core/admin/ports.ts, src/core/webhooks/ports.ts)",
       },
     ],
   },

@@ -93,7 +93,11 @@ export function createWebhookRepository(db: Kysely<Database>): WebhookRepository
       return Number(result.numDeletedRows) > 0;
     },
     async setEndpointSecret(id, secretBox) {
-      const result = await db.updateTable("webhook_endpoints").set({ secret_box: secretBox }).where("id", "=", id).executeTakeFirst();
+      const result = await db
+        .updateTable("webhook_endpoints")
+        .set({ secret_box: secretBox })
+        .where("id", "=", id)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
     async enqueue({ messageId, type, payload, at }) {
@@ -133,20 +137,18 @@ export function createWebhookRepository(db: Kysely<Database>): WebhookRepository
         returning id, message_id, endpoint_id, event_type, payload, created_at, attempts, recent_attempts,
           (select url from webhook_endpoints e where e.id = endpoint_id) as url,
           (select secret_box from webhook_endpoints e where e.id = endpoint_id) as secret_box`.execute(db);
-      return rows.map(
-        (row): ClaimedDelivery => ({
-          id: Number(row.id),
-          messageId: String(row.message_id),
-          endpointId: String(row.endpoint_id),
-          eventType: String(row.event_type),
-          payload: String(row.payload),
-          createdAt: Number(row.created_at),
-          attempts: Number(row.attempts),
-          recentAttempts: String(row.recent_attempts),
-          url: String(row.url),
-          secretBox: String(row.secret_box),
-        }),
-      );
+      return rows.map((row): ClaimedDelivery => ({
+        id: Number(row.id),
+        messageId: String(row.message_id),
+        endpointId: String(row.endpoint_id),
+        eventType: String(row.event_type),
+        payload: String(row.payload),
+        createdAt: Number(row.created_at),
+        attempts: Number(row.attempts),
+        recentAttempts: String(row.recent_attempts),
+        url: String(row.url),
+        secretBox: String(row.secret_box),
+      }));
     },
     async recordAttempt(deliveryId, claimant, attempt) {
       const status: DeliveryStatus = attempt.delivered ? "delivered" : attempt.nextAttemptAt === null ? "failed" : "pending";

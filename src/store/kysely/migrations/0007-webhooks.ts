@@ -58,7 +58,11 @@ export async function up(db: Db): Promise<void> {
     .columns(["message_id", "endpoint_id"])
     .unique()
     .execute();
-  await db.schema.createIndex("webhook_deliveries_due_idx").on("webhook_deliveries").columns(["status", "next_attempt_at"]).execute();
+  await db.schema
+    .createIndex("webhook_deliveries_due_idx")
+    .on("webhook_deliveries")
+    .columns(["status", "next_attempt_at"])
+    .execute();
   await db.schema.createIndex("webhook_deliveries_created_idx").on("webhook_deliveries").column("created_at").execute();
   await db.schema.createIndex("webhook_deliveries_endpoint_idx").on("webhook_deliveries").column("endpoint_id").execute();
 }
