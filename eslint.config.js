@@ -65,8 +65,9 @@ const LAYERS = [
         message: "the store imports only the core's ports",
       },
       {
-        regex: "^(\\.\\./)+core/(?!(admin/)?ports\\.js$)",
-        message: "the store imports only the core's ports (src/core/ports.ts, src/core/admin/ports.ts)",
+        regex: "^(\\.\\./)+core/(?!(admin/|webhooks/)?ports\\.js$)",
+        message:
+          "the store imports only the core's ports (src/core/ports.ts, src/core/admin/ports.ts, src/core/webhooks/ports.ts)",
       },
     ],
   },

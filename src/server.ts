@@ -9,6 +9,8 @@ import { createLogger } from "./logger.js";
 import { createLogSender } from "./mail/log.js";
 import { openStore } from "./store/kysely/connect.js";
 import type { Store } from "./core/ports.js";
+import type { Dispatcher } from "./core/index.js";
+import { createHttpTransport } from "./webhooks/http-transport.js";
 
 export type Gatehouse = { core: Core; store: Store; log: Logger; close: () => Promise<void> };
 
@@ -58,6 +60,12 @@ export async function createGatehouse(config: Config, log: Logger = createLogger
       jwtAlg: config.jwtAlg,
       jwtSecret: config.jwtSecret,
       log,
+      webhooks: {
+        allowPrivate: config.webhookAllowPrivate,
+        timeoutMs: config.webhookTimeoutMs,
+        retryBaseMs: config.webhookRetryBaseMs,
+        retentionDays: config.webhookRetentionDays,
+      },
     });
     const close = async () => {
       mail.close();
@@ -71,7 +79,8 @@ export async function createGatehouse(config: Config, log: Logger = createLogger
   }
 }
 
-export type Server = Gatehouse & { app: FastifyInstance };
+/** `webhooks`: this process's webhook dispatcher (`onDelivery` reports each attempt's outcome). */
+export type Server = Gatehouse & { app: FastifyInstance; webhooks: Dispatcher };
 
 /** How often a serving process deletes ended sessions, codes and counters. */
 const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
@@ -88,11 +97,16 @@ export async function createServer(config: Config, log: Logger = createLogger(co
   // Every serving process runs it; the deletes are idempotent. Unref'd: it never keeps the process up.
   const housekeeping = setInterval(() => void gatehouse.core.purgeEnded(), HOUSEKEEPING_INTERVAL_MS);
   housekeeping.unref();
+  const { allowPrivate, timeoutMs } = gatehouse.core.webhookSettings;
+  const webhooks = gatehouse.core.createWebhookDispatcher(createHttpTransport({ allowPrivate, timeoutMs }));
+  webhooks.start();
   return {
     ...gatehouse,
     app,
+    webhooks,
     close: async () => {
       clearInterval(housekeeping);
+      await webhooks.stop();
       await app.close();
       await gatehouse.close();
     },

@@ -5,6 +5,7 @@ import type { OpenedImport } from "./import/command.js";
 import { importSpec } from "./import/spec.js";
 import { type Args, type CommandSpec, one, need, word } from "./options.js";
 import { listPermissions, listRoles, listUsers, showUser } from "./read-commands.js";
+import { WEBHOOK_COMMANDS } from "./webhook-commands.js";
 
 /** What a command opened before the database (its input, say); closed after it ran. */
 export type Prepared = { close: () => Promise<void> };
@@ -121,6 +122,7 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   ...AUDIT_COMMANDS,
+  ...WEBHOOK_COMMANDS,
   // Import (`gatehouse import`, docs/import.md)
   // Loaded when run: a usage or a refused command line loads none of the import's sources.
   import: {

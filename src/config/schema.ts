@@ -6,7 +6,7 @@
  */
 
 import { availableParallelism } from "node:os";
-import { DAY, integer, list, oneOf, type Setting, type SettingValues, seconds, text, url } from "./setting.js";
+import { boolean, DAY, integer, list, oneOf, type Setting, type SettingValues, seconds, text, url } from "./setting.js";
 
 export const settings = {
   port: { env: "PORT", default: "8080", doc: "TCP port the HTTP server listens on.", parse: integer(0, 65_535) },
@@ -226,6 +226,31 @@ export const settings = {
     default: "30000",
     doc: "Time in ms a client has to send a whole request (Node's `requestTimeout`).",
     parse: integer(1000, 300_000),
+  },
+  // Webhooks (docs/events.md)
+  webhookAllowPrivate: {
+    env: "WEBHOOK_ALLOW_PRIVATE",
+    default: "false",
+    doc: "`true`: webhook endpoints may be on private, loopback and link-local addresses (tests, private networks).",
+    parse: boolean,
+  },
+  webhookRetentionDays: {
+    env: "WEBHOOK_RETENTION_DAYS",
+    default: "7",
+    doc: "Days a delivered (or given-up) webhook delivery is kept, for inspection and `webhook replay`.",
+    parse: integer(1, 3650),
+  },
+  webhookTimeoutMs: {
+    env: "WEBHOOK_TIMEOUT_MS",
+    default: "10000",
+    doc: "Time in ms one webhook delivery attempt may take.",
+    parse: integer(100, 60_000),
+  },
+  webhookRetryBaseMs: {
+    env: "WEBHOOK_RETRY_BASE_MS",
+    default: "5000",
+    doc: "Wait in ms before a failed webhook delivery's first retry (then doubling, with jitter, up to an hour); lowered only in tests.",
+    parse: integer(100, 600_000),
   },
 } satisfies Record<string, Setting<unknown>>;
 

@@ -11,6 +11,7 @@ import type { PasswordHasher } from "./passwords/hasher.js";
 import type { PasswordPolicy } from "./passwords/policy.js";
 import type { SessionPolicy } from "./sessions/sessions.js";
 import type { JwtService } from "./tokens/jwt.js";
+import type { WebhookContext } from "./webhooks/outbox.js";
 
 /** What the log needs from the core: structured, never handed a secret. */
 export type CoreLogger = {
@@ -52,6 +53,8 @@ export type CoreContext = {
   secretHash: (secret: string) => string;
   now: () => number;
   log: CoreLogger;
+  /** The webhook outbox's settings, its endpoint secrets' seal and the dispatcher's wake-up. */
+  webhooks: WebhookContext;
 };
 
 /**
@@ -132,6 +135,8 @@ export type TransactionContext = Omit<CoreContext, "store"> & {
   store: TransactionStore;
   /** Marks the context: `inTransaction` does not accept it. */
   readonly withinTransaction: true;
+  /** Runs `callback` once the transaction has committed (never if it rolls back). */
+  afterCommit(callback: () => void): void;
 };
 
 /**
@@ -145,10 +150,17 @@ export function inTransaction<T>(
   work: (tx: TransactionContext) => Promise<T>,
   options?: TransactionOptions,
 ): Promise<T> {
-  return ctx.store.transaction(
-    (repositories) => work({ ...ctx, store: transactionStore(ctx.store, repositories), withinTransaction: true }),
-    options,
-  );
+  const committed: (() => void)[] = [];
+  const afterCommit = (callback: () => void) => void committed.push(callback);
+  return ctx.store
+    .transaction(
+      (repositories) => work({ ...ctx, store: transactionStore(ctx.store, repositories), withinTransaction: true, afterCommit }),
+      options,
+    )
+    .then((result) => {
+      for (const callback of committed) callback();
+      return result;
+    });
 }
 
 function transactionStore(store: Store, repositories: TransactionRepositories): TransactionStore {
@@ -164,3 +176,12 @@ function transactionStore(store: Store, repositories: TransactionRepositories): 
 const refuse: Refused = () => {
   throw new Error("a transaction cannot be opened inside another");
 };
+
+/** Runs `work` in the caller's transaction when `ctx` is inside one, else in a transaction of its own. */
+export function joinTransaction<T>(
+  ctx: CoreContext | TransactionContext,
+  work: (tx: TransactionContext) => Promise<T>,
+): Promise<T> {
+  if ("withinTransaction" in ctx && ctx.withinTransaction) return work(ctx);
+  return inTransaction(ctx as CoreContext, work);
+}

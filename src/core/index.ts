@@ -25,6 +25,20 @@ import { createKeyring, type SigningAlg } from "./tokens/keyring.js";
 import { listSigningKeys, rotateSigningKey } from "./tokens/rotate-key.js";
 import { createSecretHash, randomToken } from "./tokens/secrets.js";
 import * as admin from "./admin/index.js";
+import { createDispatcher, type Dispatcher } from "./webhooks/dispatcher.js";
+import {
+  createWebhook,
+  deleteWebhook,
+  listWebhooks,
+  replayWebhooks,
+  rotateWebhookSecret,
+  webhookDeliveries,
+  webhookOutboxDepth,
+  webhookView,
+} from "./webhooks/endpoints.js";
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from "./webhooks/outbox.js";
+import type { WebhookTransport } from "./webhooks/ports.js";
+import { createSecretBox } from "./webhooks/secret-box.js";
 // The cutover from an original server (a dialect's legacy secret).
 import { checkLegacyJwt, exchangeLegacyToken, revokeLegacyToken } from "./legacy/legacy-tokens.js";
 
@@ -48,6 +62,8 @@ export type CoreOptions = {
    * issued it); a token's `iss` must be the issuer itself or the issuer followed by one of them.
    */
   issuerPaths?: readonly string[];
+  /** Webhook delivery settings; defaults: `DEFAULT_WEBHOOK_SETTINGS`. */
+  webhooks?: Partial<WebhookSettings>;
 };
 
 /** Binds a use case `(ctx, ...args)` to the context, so front doors call `core.login(...)`. */
@@ -108,6 +124,15 @@ const useCases = {
   endSession,
   // The admin API (src/core/admin/): each change names the acting admin.
   ...admin.useCases,
+  // Webhooks (src/core/webhooks/, docs/events.md).
+  createWebhook,
+  listWebhooks,
+  webhookView,
+  deleteWebhook,
+  rotateWebhookSecret,
+  replayWebhooks,
+  webhookDeliveries,
+  webhookOutboxDepth,
 };
 
 /** The whole core: every use case, the administrative ones included (the CLI's face). */
@@ -119,6 +144,9 @@ export type Core = ReturnType<typeof bindAll<typeof useCases>> & {
   /** The user behind a session; `null` for a client's own session or a deleted user. */
   findUserById: (id: string | null) => ReturnType<Store["users"]["findById"]>;
   ping: () => Promise<void>;
+  /** The webhook dispatcher of this process, sending through `transport` (one per serving process). */
+  createWebhookDispatcher: (transport: WebhookTransport) => Dispatcher;
+  webhookSettings: WebhookSettings;
 };
 
 /** Builds the core on a migrated store: loads (or creates) the signing key and the hash key. */
@@ -126,6 +154,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const now = options.now ?? Date.now;
   const { store } = options;
   const hashKey = await store.secrets.getOrCreate("secret_hash_key", randomToken(32));
+  const webhookKey = await store.secrets.getOrCreate("webhook_secret_key", randomToken(32));
+  const webhookSettings = { ...DEFAULT_WEBHOOK_SETTINGS, ...options.webhooks };
   const { accessTokenTtl, refreshTokenTtl } = options.settings;
   const keyring = await createKeyring({
     keys: store.keys,
@@ -144,6 +174,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     secretHash: createSecretHash(hashKey),
     now,
     log: options.log,
+    webhooks: { settings: webhookSettings, box: createSecretBox(webhookKey), wake: () => {} },
   };
   return {
     ...bindAll(ctx, useCases),
@@ -152,6 +183,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     publicJwks: () => keyring.publicJwks(),
     findUserById: async (id) => (id === null ? null : store.users.findById(id)),
     ping: () => store.ping(),
+    createWebhookDispatcher: (transport) => {
+      const dispatcher = createDispatcher(ctx, transport);
+      ctx.webhooks.wake = dispatcher.wake;
+      return dispatcher;
+    },
+    webhookSettings,
   };
 }
 
@@ -238,6 +275,11 @@ export { afterSignIn } from "./oidc/authorize.js";
 export { CLAIMS_SUPPORTED, OIDC_SCOPES } from "./oidc/claims.js";
 export type { LogoutOutcome, LogoutParams } from "./oidc/logout.js";
 export type { Registration } from "./accounts/register.js";
+// Webhooks.
+export type { DeliveryOutcome, Dispatcher } from "./webhooks/dispatcher.js";
+export type { WebhookView } from "./webhooks/endpoints.js";
+export type { DeliveryRecord, WebhookTransport } from "./webhooks/ports.js";
+export { WEBHOOK_EVENTS } from "./webhooks/catalogue.js";
 // The admin API.
 export { ADMIN_PERMISSION, type AdminActor, type AuditRecord, type ClientView } from "./admin/index.js";
 // The cutover from an original server.

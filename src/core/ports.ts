@@ -1,4 +1,5 @@
 import type { AdminRepository } from "./admin/ports.js";
+import type { WebhookRepository } from "./webhooks/ports.js";
 
 /**
  * The storage interfaces the core needs. Times are epoch milliseconds. Every rule that must
@@ -168,6 +169,8 @@ export class MissingReference extends Error {
 export interface UserRepository {
   /** Inserts the user and gives it the named roles: a transaction of its own. */
   insert(user: NewUser, roleNames: string[]): Promise<UserRecord>;
+  /** The statements of `insert`, run inside the caller's transaction (call it in one). */
+  insertInTransaction(user: NewUser, roleNames: string[]): Promise<UserRecord>;
   findById(id: string): Promise<UserRecord | null>;
   findByCanonicalName(canonical: string): Promise<UserRecord | null>;
   findByCanonicalEmail(canonical: string): Promise<UserRecord | null>;
@@ -220,7 +223,8 @@ export interface SessionRepository {
   touch(id: string, at: number): Promise<void>;
   /** Revokes one session; returns false if it was unknown or already revoked. */
   revoke(id: string, at: number): Promise<boolean>;
-  revokeAllOfUser(userId: string, at: number): Promise<number>;
+  /** Revokes every live session of the user, but `keepSessionId` when given; how many. */
+  revokeAllOfUser(userId: string, at: number, keepSessionId?: string | null): Promise<number>;
   /** Revokes the user's other live sessions, or only those on the session's terminal. */
   revokePeers(session: SessionRecord, sameTerminalOnly: boolean, at: number): Promise<number>;
   /** Revokes all but the `keep` newest live sessions of the user. */
@@ -332,6 +336,8 @@ export interface HousekeepingRepository {
   purge(now: number, keepMs: number): Promise<Record<string, number>>;
   /** Deletes at most `limit` of the oldest audit records written before `before`; how many it deleted. */
   pruneAudit(before: number, limit: number): Promise<number>;
+  /** Deletes at most `limit` delivered or given-up webhook deliveries of events before `before`; how many. */
+  purgeWebhookDeliveries(before: number, limit: number): Promise<number>;
 }
 
 // ---- The cutover from an original server (a dialect's legacy secret) ----
@@ -432,6 +438,8 @@ export interface Repositories {
   imports: ImportRepository;
   /** The admin API's searches, listings and changes (src/core/admin/). */
   admin: AdminRepository;
+  /** Webhook endpoints and the outbox of their deliveries (src/core/webhooks/). */
+  webhooks: WebhookRepository;
 }
 
 /**

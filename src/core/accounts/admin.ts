@@ -1,6 +1,8 @@
 import type { UserRecord } from "../ports.js";
 import { audit, type CoreContext, inTransaction } from "../context.js";
 import { AuthError } from "../errors.js";
+import { BY_CLI } from "../webhooks/catalogue.js";
+import { emit } from "../webhooks/outbox.js";
 import { lookupUsername } from "./identifiers.js";
 
 /** Administrative use cases (CLI and admin API): no password checks, always audited. */
@@ -22,6 +24,7 @@ export async function setUserEnabled(ctx: CoreContext, username: string, enabled
     await tx.store.users.setStatus(user.id, enabled ? "active" : "disabled", ctx.now());
     if (!enabled) await tx.store.sessions.revokeAllOfUser(user.id, ctx.now());
     await audit(tx, { event: enabled ? "user_enabled" : "user_disabled", outcome: "success", userId: user.id });
+    await emit(tx, enabled ? "user.enabled" : "user.disabled", { userId: user.id, by: BY_CLI });
   });
   return user;
 }
@@ -29,6 +32,9 @@ export async function setUserEnabled(ctx: CoreContext, username: string, enabled
 /** Deletes the account with its sessions and tokens (by cascade); the audit trail keeps only the id. */
 export async function deleteUser(ctx: CoreContext, username: string): Promise<void> {
   const user = await findUserByName(ctx, username);
-  await ctx.store.users.delete(user.id);
-  await audit(ctx, { event: "user_deleted", outcome: "success", userId: user.id });
+  await inTransaction(ctx, async (tx) => {
+    if (!(await tx.store.users.delete(user.id))) throw new AuthError("user_not_found", username);
+    await audit(tx, { event: "user_deleted", outcome: "success", userId: user.id });
+    await emit(tx, "user.deleted", { userId: user.id, by: BY_CLI });
+  });
 }

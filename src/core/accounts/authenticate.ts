@@ -1,3 +1,4 @@
+import { emit } from "../webhooks/outbox.js";
 import type { LoginReservation, UserRecord } from "../ports.js";
 import { audit, type CoreContext, inTransaction, type RequestMeta, type TransactionContext } from "../context.js";
 import { AuthError } from "../errors.js";
@@ -133,10 +134,12 @@ async function refuse(ctx: CoreContext, { user, reservation, matches, counter, i
     async (tx) => {
       if (await counter.recordFailure(tx, lockMs)) {
         await audit(tx, { event: "account_locked", outcome: "success", userId: user?.id ?? null, ip, detail: `${lockMs} ms` });
+        if (user) await emit(tx, "user.locked", { userId: user.id, lockedForMs: lockMs });
       }
       await tx.store.loginReservations.release(reservation?.id ?? NO_RESERVATION);
       const detail = !admitted ? "locked" : disabled ? "disabled" : null;
       await audit(tx, { event: "login", outcome: "failure", userId: user?.id ?? null, ip, detail });
+      await emit(tx, "login.failed", { userId: user?.id ?? null, clientId: null, reason: detail ?? "invalid_credentials" });
     },
     { lazyFlush: true },
   );
@@ -193,7 +196,9 @@ async function endUnrecordedSuccess(
   const disabled = error instanceof AuthError && error.code === "account_disabled";
   await inTransaction(ctx, async (tx) => {
     await tx.store.loginReservations.release(reservation.id);
-    if (disabled) await audit(tx, { event: "login", outcome: "failure", userId: user.id, ip, detail: "disabled" });
+    if (!disabled) return;
+    await audit(tx, { event: "login", outcome: "failure", userId: user.id, ip, detail: "disabled" });
+    await emit(tx, "login.failed", { userId: user.id, clientId: null, reason: "disabled" });
   }).catch((failure: unknown) => {
     if (disabled) throw failure;
   });

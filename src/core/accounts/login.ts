@@ -2,6 +2,7 @@ import type { SessionRecord, UserRecord } from "../ports.js";
 import { audit, auditingFailures, type CoreContext, type RequestMeta } from "../context.js";
 import { startSession } from "../sessions/sessions.js";
 import { mintRefreshToken } from "../tokens/refresh-tokens.js";
+import { emit } from "../webhooks/outbox.js";
 import { checkCredentials, withRecordedSuccess } from "./authenticate.js";
 
 export type LoginInput = {
@@ -49,6 +50,7 @@ async function openSession(ctx: CoreContext, input: LoginInput): Promise<LoginRe
     const at = session.createdAt;
     await tx.store.users.recordLogin(user.id, at);
     await audit(tx, { event: "login", outcome: "success", userId: user.id, clientId: input.clientId, ip: input.meta.ip });
+    await emit(tx, "session.created", { sessionId: session.id, userId: user.id, clientId: input.clientId });
     const refreshToken = input.withRefreshToken ? await mintRefreshToken(tx, session) : undefined;
     return { user: { ...user, lastLoginAt: at }, session, ...(refreshToken === undefined ? {} : { refreshToken }) };
   });

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { type AuditEvent, UniqueViolation, type UserRecord, type UserStatus } from "../ports.js";
-import { audit, type CoreContext } from "../context.js";
+import { audit, type CoreContext, inTransaction } from "../context.js";
 import { AuthError } from "../errors.js";
 import { checkNewPassword } from "../passwords/policy.js";
+import { BY_CLI, BY_SELF } from "../webhooks/catalogue.js";
+import { emit } from "../webhooks/outbox.js";
 import { canonicalEmail, canonicalUsername, checkDisplayName } from "./identifiers.js";
 
 export type Registration = {
@@ -41,25 +43,28 @@ export async function register(ctx: CoreContext, input: Registration): Promise<U
   const emailCanonical = email === null ? null : canonicalEmail(email);
   const passwordHash = input.password === null ? NO_PASSWORD : await hashNewPassword(ctx, input.password, display);
   try {
-    const user = await ctx.store.users.insert(
-      {
-        id: randomUUID(),
-        username: display,
-        usernameCanonical: canonical,
-        displayName,
-        email,
-        emailCanonical,
-        emailVerified: input.emailVerified ?? false,
-        phone: input.phone ?? null,
-        attributes: {},
-        status: input.status ?? "active",
-        passwordHash,
-        createdAt: ctx.now(),
-      },
-      [DEFAULT_ROLE, ...(input.roles ?? [])],
-    );
-    await audit(ctx, { event: "register", ip: input.ip ?? null, ...input.auditAs, outcome: "success", userId: user.id });
-    return user;
+    const newUser = {
+      id: randomUUID(),
+      username: display,
+      usernameCanonical: canonical,
+      displayName,
+      email,
+      emailCanonical,
+      emailVerified: input.emailVerified ?? false,
+      phone: input.phone ?? null,
+      attributes: {},
+      status: input.status ?? "active",
+      passwordHash,
+      createdAt: ctx.now(),
+    };
+    // The account, its audit record and its webhook event: one transaction.
+    return await inTransaction(ctx, async (tx) => {
+      const user = await tx.store.users.insertInTransaction(newUser, [DEFAULT_ROLE, ...(input.roles ?? [])]);
+      await audit(tx, { event: "register", ip: input.ip ?? null, ...input.auditAs, outcome: "success", userId: user.id });
+      const by = input.auditAs?.actor ?? (input.ip === undefined ? BY_CLI : BY_SELF);
+      await emit(tx, "user.created", { userId: user.id, username: user.username, email: user.email, status: user.status, by });
+      return user;
+    });
   } catch (error) {
     if (!(error instanceof UniqueViolation)) throw error;
     // Report the username first when both collide, as the legacy APIs did.

@@ -1,5 +1,7 @@
-import { audit, type CoreContext, type RequestMeta } from "../context.js";
+import { audit, type CoreContext, inTransaction, type RequestMeta } from "../context.js";
 import { checkNewPassword } from "../passwords/policy.js";
+import { BY_SELF } from "../webhooks/catalogue.js";
+import { emit } from "../webhooks/outbox.js";
 import { verifyCredentials } from "./authenticate.js";
 
 export type PasswordChange = {
@@ -23,8 +25,12 @@ export async function changePassword(ctx: CoreContext, input: PasswordChange): P
     serviceName: ctx.settings.serviceName,
   });
   const hash = await ctx.hasher.hash(password);
-  await ctx.store.users.changePassword(user.id, hash, ctx.now(), input.keepSessionId ?? null);
-  await audit(ctx, { event: "password_changed", outcome: "success", userId: user.id, ip: input.meta.ip });
+  await inTransaction(ctx, async (tx) => {
+    await tx.store.users.setPasswordHash(user.id, hash, ctx.now());
+    await tx.store.sessions.revokeAllOfUser(user.id, ctx.now(), input.keepSessionId ?? null);
+    await audit(tx, { event: "password_changed", outcome: "success", userId: user.id, ip: input.meta.ip });
+    await emit(tx, "user.password_changed", { userId: user.id, by: BY_SELF });
+  });
 }
 
 /**
@@ -33,6 +39,9 @@ export async function changePassword(ctx: CoreContext, input: PasswordChange): P
  */
 export async function deleteAccount(ctx: CoreContext, username: string, password: string, meta: RequestMeta): Promise<void> {
   const user = await verifyCredentials(ctx, username, password, meta);
-  await ctx.store.users.delete(user.id);
-  await audit(ctx, { event: "account_deleted", outcome: "success", userId: user.id, ip: meta.ip });
+  await inTransaction(ctx, async (tx) => {
+    await tx.store.users.delete(user.id);
+    await audit(tx, { event: "account_deleted", outcome: "success", userId: user.id, ip: meta.ip });
+    await emit(tx, "user.deleted", { userId: user.id, by: BY_SELF });
+  });
 }

@@ -3,7 +3,8 @@ import { type CoreContext, inTransaction } from "../context.js";
 import { AuthError } from "../errors.js";
 import { type ClientSettings, createClient, findClient, type NewClient, updateClient } from "../clients/clients.js";
 import { randomToken } from "../tokens/secrets.js";
-import { type AdminActor, auditAdmin } from "./authorize.js";
+import { emit } from "../webhooks/outbox.js";
+import { type AdminActor, actorName, auditAdmin } from "./authorize.js";
 
 /** A client as the admin API shows it: never its secret hash. */
 export type ClientView = Omit<ClientRecord, "secretHash"> & { isPublic: boolean };
@@ -29,7 +30,7 @@ export async function createClientAsAdmin(
   input: Omit<NewClient, "secret">,
 ): Promise<{ client: ClientView; secret: string | null }> {
   const { secret } = await inTransaction(ctx, async (tx) => {
-    const created = await createClient(tx, { ...input, secret: null });
+    const created = await createClient(tx, { ...input, secret: null }, actorName(actor));
     await auditAdmin(tx, actor, { event: "client_created", clientId: created.id });
     return created;
   });
@@ -52,6 +53,7 @@ export async function deleteClientAsAdmin(ctx: CoreContext, actor: AdminActor, i
     if (!(await tx.store.admin.deleteClient(id))) throw new AuthError("not_found", `no client ${id}`);
     const revoked = await tx.store.admin.revokeSessionsOfClient(id, ctx.now());
     await auditAdmin(tx, actor, { event: "client_deleted", clientId: id, detail: `sessions_revoked=${revoked}` });
+    await emit(tx, "client.deleted", { clientId: id, sessionsRevoked: revoked, by: actorName(actor) });
   });
 }
 

@@ -3,6 +3,7 @@ import { type CoreContext, inTransaction } from "../context.js";
 import { AuthError } from "../errors.js";
 import { type AdminActor, auditAdmin } from "./authorize.js";
 import { requireUser } from "./users.js";
+import { emit } from "../webhooks/outbox.js";
 
 /** The user's live sessions, newest first. */
 export async function sessionsOfUser(ctx: CoreContext, id: string): Promise<SessionRecord[]> {
@@ -16,6 +17,10 @@ export async function revokeSessionsOfUser(ctx: CoreContext, actor: AdminActor, 
   return inTransaction(ctx, async (tx) => {
     const count = await tx.store.sessions.revokeAllOfUser(user.id, ctx.now());
     await auditAdmin(tx, actor, { event: "sessions_revoked", userId: user.id, detail: String(count) });
+    if (count > 0) {
+      const reason = "revoked by an administrator";
+      await emit(tx, "session.revoked", { sessionId: null, userId: user.id, clientId: null, reason, count });
+    }
     return count;
   });
 }
@@ -32,6 +37,14 @@ export async function revokeSessionById(ctx: CoreContext, actor: AdminActor, ses
       userId: session.userId,
       clientId: session.clientId,
       detail: "revoked by an administrator",
+    });
+    const { userId, clientId } = session;
+    await emit(tx, "session.revoked", {
+      sessionId: session.id,
+      userId,
+      clientId,
+      reason: "revoked by an administrator",
+      count: 1,
     });
   });
 }

@@ -4,6 +4,7 @@ import { AuthError } from "../errors.js";
 import { canonicalEmail, checkAttributes, checkDisplayName, checkPhone } from "../accounts/identifiers.js";
 import { hashNewPassword, register } from "../accounts/register.js";
 import { type AdminActor, actorName, auditAdmin } from "./authorize.js";
+import { emit } from "../webhooks/outbox.js";
 import { requireRole } from "./roles.js";
 import { decodeCursor, fetchPage, type Page } from "./cursor.js";
 import type { ProfileChanges } from "./ports.js";
@@ -94,9 +95,11 @@ export async function updateUser(ctx: CoreContext, actor: AdminActor, id: string
       if (checked.status === "disabled") await tx.store.sessions.revokeAllOfUser(id, ctx.now());
       const fields = Object.keys(changes).sort().join(",");
       await auditAdmin(tx, actor, { event: "user_updated", userId: id, detail: fields });
+      await emit(tx, "user.updated", { userId: id, fields: Object.keys(changes).sort(), by: actorName(actor) });
       // A change of status is an event of its own, as on the command line.
       if (checked.status && checked.status !== before.status) {
         await auditAdmin(tx, actor, { event: `user_${checked.status === "active" ? "enabled" : "disabled"}`, userId: id });
+        await emit(tx, checked.status === "active" ? "user.enabled" : "user.disabled", { userId: id, by: actorName(actor) });
       }
     });
   } catch (error) {
@@ -111,6 +114,7 @@ export async function deleteUserById(ctx: CoreContext, actor: AdminActor, id: st
   await inTransaction(ctx, async (tx) => {
     if (id.length > 64 || !(await tx.store.users.delete(id))) throw new AuthError("user_not_found", id);
     await auditAdmin(tx, actor, { event: "user_deleted", userId: id });
+    await emit(tx, "user.deleted", { userId: id, by: actorName(actor) });
   });
 }
 
@@ -144,5 +148,6 @@ export async function setPassword(ctx: CoreContext, actor: AdminActor, id: strin
     await tx.store.users.setPasswordHash(user.id, hash, ctx.now());
     await tx.store.sessions.revokeAllOfUser(user.id, ctx.now());
     await auditAdmin(tx, actor, { event: "password_set", userId: user.id });
+    await emit(tx, "user.password_changed", { userId: user.id, by: actorName(actor) });
   });
 }

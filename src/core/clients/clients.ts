@@ -1,5 +1,7 @@
 import { type ClientRecord, UniqueViolation } from "../ports.js";
-import { auditingFailures, type CoreContext } from "../context.js";
+import { auditingFailures, type CoreContext, joinTransaction, type TransactionContext } from "../context.js";
+import { BY_CLI } from "../webhooks/catalogue.js";
+import { emit } from "../webhooks/outbox.js";
 import { AuthError } from "../errors.js";
 import { randomToken, safeEqual } from "../tokens/secrets.js";
 import { applyClientSettings, type ClientSettings } from "./registration.js";
@@ -31,14 +33,21 @@ const blankClient = (id: string, secretHash: string | null, createdAt: number): 
  * Registers an OAuth client. A confidential client's secret is generated (256 bits) unless
  * given; only its keyed hash is stored, and the plaintext is returned exactly once.
  */
-export async function createClient(ctx: CoreContext, input: NewClient): Promise<{ id: string; secret: string | null }> {
+export async function createClient(
+  ctx: CoreContext | TransactionContext,
+  input: NewClient,
+  by: string = BY_CLI,
+): Promise<{ id: string; secret: string | null }> {
   if (!CLIENT_ID.test(input.id)) throw new AuthError("invalid_request", "client id: 1-128 letters, digits or _ . : -");
   const { id, secret: given, isPublic, ...settings } = input;
   const secret = isPublic ? null : (given ?? randomToken(32));
   if (secret !== null && secret.length < MIN_SECRET_LENGTH) throw new AuthError("client_secret_weak");
   const client = applyClientSettings(blankClient(id, secret === null ? null : ctx.secretHash(secret), ctx.now()), settings);
   try {
-    await ctx.store.clients.insert(client);
+    await joinTransaction(ctx, async (tx) => {
+      await tx.store.clients.insert(client);
+      await emit(tx, "client.created", { clientId: id, public: secret === null, grants: client.grants, by });
+    });
   } catch (error) {
     if (error instanceof UniqueViolation) throw new AuthError("already_exists", input.id);
     throw error;

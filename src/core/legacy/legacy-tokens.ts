@@ -1,3 +1,4 @@
+import { emit } from "../webhooks/outbox.js";
 import type { ActiveSession, SessionRecord, UserRecord } from "../ports.js";
 import { audit, type CoreContext, inTransaction, type RequestMeta } from "../context.js";
 import { AuthError } from "../errors.js";
@@ -108,6 +109,7 @@ export async function exchangeLegacyToken(ctx: CoreContext, input: LegacyExchang
       if (!claimed) throw new ClaimedElsewhere();
       const detail = `${source}, old token ${input.oldToken === "keep" ? "kept" : "consumed"}`;
       await audit(tx, { event: "legacy_token_exchanged", outcome: "success", userId: user.id, ip: meta.ip, detail });
+      await emit(tx, "session.created", { sessionId: session.id, userId: user.id, clientId: null });
       return session;
     });
   } catch (error) {

@@ -1,3 +1,4 @@
+import { emit } from "../webhooks/outbox.js";
 import { createHash, randomUUID } from "node:crypto";
 import type { ActiveSession, AuthorizationCodeRecord, ClientRecord, SessionRecord, UserRecord } from "../ports.js";
 import { audit, type CoreContext, inTransaction, type RequestMeta } from "../context.js";
@@ -74,6 +75,7 @@ async function openGrantSession(
     });
     const refreshToken = wantsRefreshToken(client, record.scope) ? await mintRefreshToken(tx, session) : null;
     await audit(tx, { event: "code_exchange", outcome: "success", userId: record.userId, clientId: client.id, ip: meta.ip });
+    await emit(tx, "session.created", { sessionId: session.id, userId: record.userId, clientId: client.id });
     return { session, refreshToken };
   });
 }

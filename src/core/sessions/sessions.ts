@@ -1,6 +1,14 @@
+import { emit } from "../webhooks/outbox.js";
 import { randomUUID } from "node:crypto";
 import type { ActiveSession, SessionRecord, UserRecord } from "../ports.js";
-import { audit, type CoreContext, type RequestMeta, type StatementContext } from "../context.js";
+import {
+  audit,
+  type CoreContext,
+  joinTransaction,
+  type RequestMeta,
+  type StatementContext,
+  type TransactionContext,
+} from "../context.js";
 import { AuthError } from "../errors.js";
 
 export type SessionPolicy = "per-terminal" | "single" | "unlimited";
@@ -125,21 +133,17 @@ export const isLive = (ctx: CoreContext, session: ActiveSession) =>
 
 /** Revokes a session; `ip` is the address of the request that caused it, for the audit trail. */
 export async function revokeSession(
-  ctx: CoreContext,
+  ctx: CoreContext | TransactionContext,
   session: SessionRecord,
   reason: string,
   ip: string | null = null,
 ): Promise<void> {
-  if (await ctx.store.sessions.revoke(session.id, ctx.now())) {
-    await audit(ctx, {
-      event: "session_revoked",
-      outcome: "success",
-      userId: session.userId,
-      clientId: session.clientId,
-      ip,
-      detail: reason,
-    });
-  }
+  await joinTransaction(ctx, async (tx) => {
+    if (!(await tx.store.sessions.revoke(session.id, ctx.now()))) return;
+    const { userId, clientId } = session;
+    await audit(tx, { event: "session_revoked", outcome: "success", userId, clientId, ip, detail: reason });
+    await emit(tx, "session.revoked", { sessionId: session.id, userId, clientId, reason, count: 1 });
+  });
 }
 
 /** The user's live sessions, newest first. */

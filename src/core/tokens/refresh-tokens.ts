@@ -1,5 +1,6 @@
+import { emit } from "../webhooks/outbox.js";
 import type { ActiveSession, RefreshTokenRecord, SessionRecord } from "../ports.js";
-import { audit, type CoreContext, type StatementContext } from "../context.js";
+import { audit, type CoreContext, inTransaction, type StatementContext } from "../context.js";
 import { AuthError } from "../errors.js";
 import { isLive, revokeSession } from "../sessions/sessions.js";
 import { randomToken, safeEqual, splitOpaqueToken } from "./secrets.js";
@@ -68,7 +69,11 @@ export async function rotateRefreshToken(
 }
 
 async function replayDetected(ctx: CoreContext, session: SessionRecord, ip: string | null): Promise<never> {
-  await audit(ctx, { event: "refresh_token_reuse", outcome: "failure", userId: session.userId, clientId: session.clientId, ip });
-  await revokeSession(ctx, session, "refresh token reuse", ip);
+  const { userId, clientId } = session;
+  await inTransaction(ctx, async (tx) => {
+    await audit(tx, { event: "refresh_token_reuse", outcome: "failure", userId, clientId, ip });
+    await emit(tx, "refresh_token.reuse_detected", { sessionId: session.id, userId, clientId });
+    await revokeSession(tx, session, "refresh token reuse", ip);
+  });
   throw new AuthError("invalid_grant", "refresh token already used");
 }

@@ -1,5 +1,7 @@
 import type { AuditEvent } from "../ports.js";
-import { audit, type CoreContext } from "../context.js";
+import { audit, type CoreContext, inTransaction } from "../context.js";
+import { BY_CLI } from "../webhooks/catalogue.js";
+import { emit } from "../webhooks/outbox.js";
 import { AuthError } from "../errors.js";
 import { createKeyRecord, keyStatuses, type KeyStatus, RELOAD_INTERVAL_MS, type SigningAlg } from "./keyring.js";
 
@@ -31,9 +33,12 @@ export async function rotateSigningKey(ctx: CoreContext, auditAs: Pick<AuditEven
   const newest = (await ctx.store.keys.list())[0];
   const createdAt = Math.max(ctx.now(), (newest?.createdAt ?? 0) + 1);
   const record = await createKeyRecord(alg, createdAt);
-  await ctx.store.keys.insert(record);
+  await inTransaction(ctx, async (tx) => {
+    await tx.store.keys.insert(record);
+    await audit(tx, { ...auditAs, event: "signing_key_rotated", outcome: "success", detail: record.kid });
+    await emit(tx, "signing_key.rotated", { kid: record.kid, alg, by: auditAs.actor ?? BY_CLI });
+  });
   await keyring.reload();
-  await audit(ctx, { ...auditAs, event: "signing_key_rotated", outcome: "success", detail: record.kid });
   return {
     kid: record.kid,
     alg,

@@ -5,6 +5,7 @@ import { clientRoutes } from "./clients-routes.js";
 import { rbacRoutes } from "./rbac-routes.js";
 import { systemRoutes } from "./system-routes.js";
 import { userRoutes } from "./users-routes.js";
+import { webhookRoutes } from "./webhooks-routes.js";
 
 export type AdminRouteOptions = { core: Core; actorOf: (request: FastifyRequest) => AdminActor };
 
@@ -43,4 +44,5 @@ export async function adminRoutes(app: FastifyInstance, { core }: { core: Core }
   await app.register(rbacRoutes, options);
   await app.register(clientRoutes, options);
   await app.register(systemRoutes, options);
+  await app.register(webhookRoutes, options);
 }

@@ -13,6 +13,7 @@ import * as loginReservations from "./migrations/0003-login-reservations.js";
 import * as legacyTokens from "./migrations/0004-legacy-tokens.js";
 import * as openIdConnect from "./migrations/0005-openid-connect.js";
 import * as adminApi from "./migrations/0006-admin-api.js";
+import * as webhooks from "./migrations/0007-webhooks.js";
 import { createStoreRepositories, createTransactionRepositories, type RunInTransaction } from "./repositories.js";
 import { rotateInOneStatement, rotateInSteps } from "./sessions.js";
 
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   "0004-legacy-tokens": legacyTokens,
   "0005-openid-connect": openIdConnect,
   "0006-admin-api": adminApi,
+  "0007-webhooks": webhooks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -115,4 +115,35 @@ export type Database = {
     // Who made an administrative change (0006).
     actor: Generated<string | null>;
   };
+  // Webhooks (0007): endpoints, their subscriptions, and the outbox of deliveries.
+  webhook_endpoints: {
+    id: string;
+    url: string;
+    description: string | null;
+    secret_box: string;
+    created_at: number;
+    consecutive_failures: Generated<number>;
+    failing_since: number | null;
+    last_success_at: number | null;
+    last_failure_at: number | null;
+  };
+  webhook_subscriptions: { event_type: string; endpoint_id: string };
+  webhook_deliveries: {
+    id: Generated<number>;
+    message_id: string;
+    endpoint_id: string;
+    event_type: string;
+    payload: string;
+    created_at: number;
+    status: string;
+    attempts: Generated<number>;
+    next_attempt_at: number;
+    claimed_by: string | null;
+    claimed_until: number | null;
+    last_attempt_at: number | null;
+    last_status: number | null;
+    last_error: string | null;
+    recent_attempts: Generated<string>;
+    delivered_at: number | null;
+  };
 };

@@ -58,5 +58,15 @@ export function createHousekeepingRepository(db: Kysely<Database>): Housekeeping
       const result = await db.deleteFrom("audit_events").where("id", "in", oldest).executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+    async purgeWebhookDeliveries(before, limit) {
+      const settled = db
+        .selectFrom("webhook_deliveries")
+        .select("id")
+        .where("status", "in", ["delivered", "failed"])
+        .where("created_at", "<", before)
+        .limit(limit);
+      const result = await db.deleteFrom("webhook_deliveries").where("id", "in", settled).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }

@@ -13,6 +13,7 @@ import { createAdminRepository } from "./admin.js";
 import { createAuditRepository, createKeyRepository, createSecretRepository } from "./server-tables.js";
 import { createRefreshTokenRepository, createSessionRepository } from "./sessions.js";
 import { changePassword, createRbacRepository, createUserRepository, insertUser } from "./users.js";
+import { createWebhookRepository } from "./webhooks.js";
 
 /**
  * Runs `work` on one transaction's connection; settles once its writes are durable, or, with
@@ -46,6 +47,7 @@ const factories: Factories = {
   // Import (`gatehouse import`)
   imports: createImportRepository,
   admin: createAdminRepository,
+  webhooks: createWebhookRepository,
 };
 
 /** Every repository, its statements run on `db`: the database, or one transaction's connection. */
@@ -62,6 +64,7 @@ type Kind = "read" | "write";
  */
 const kinds: { [R in keyof TransactionRepositories]: Record<keyof TransactionRepositories[R], Kind> } = {
   users: {
+    insertInTransaction: "write",
     findById: "read",
     findByCanonicalName: "read",
     findByCanonicalEmail: "read",
@@ -76,7 +79,7 @@ const kinds: { [R in keyof TransactionRepositories]: Record<keyof TransactionRep
   },
   loginThrottle: { admit: "write", peek: "read", recordFailure: "write" },
   loginReservations: { release: "write" },
-  housekeeping: { purge: "write", pruneAudit: "write" },
+  housekeeping: { purge: "write", pruneAudit: "write", purgeWebhookDeliveries: "write" },
   rbac: {
     createRole: "write",
     createPermission: "write",
@@ -137,6 +140,20 @@ const kinds: { [R in keyof TransactionRepositories]: Record<keyof TransactionRep
     queryAudit: "read",
     queryAuditAfter: "read",
     stats: "read",
+  },
+  webhooks: {
+    insertEndpoint: "write",
+    listEndpoints: "read",
+    findEndpoint: "read",
+    deleteEndpoint: "write",
+    setEndpointSecret: "write",
+    enqueue: "write",
+    hasDue: "read",
+    claim: "write",
+    recordAttempt: "write",
+    outboxDepth: "read",
+    requeueSince: "write",
+    recentDeliveries: "read",
   },
 };
 

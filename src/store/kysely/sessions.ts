@@ -97,7 +97,7 @@ export function createSessionRepository(db: Kysely<Database>): TransactionReposi
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
-    revokeAllOfUser: (userId, at) => revokeAllOfUser(db, userId, at, null),
+    revokeAllOfUser: (userId, at, keepSessionId) => revokeAllOfUser(db, userId, at, keepSessionId ?? null),
     async revokePeers(session, sameTerminalOnly, at) {
       // Only sessions created before this one: of two concurrent logins, the later survives.
       let query = db

@@ -77,6 +77,7 @@ export function createUserRepository(db: Kysely<Database>): UserStatements {
     return row ? toUser(row) : null;
   };
   return {
+    insertInTransaction: (user, roleNames) => insertUser(db, user, roleNames),
     findById: (id) => byColumn("id", id),
     findByCanonicalName: (canonical) => byColumn("username_canonical", canonical),
     findByCanonicalEmail: (canonical) => byColumn("email_canonical", canonical),
