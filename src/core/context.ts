@@ -1,5 +1,6 @@
 import {
   type AuditEvent,
+  type CoreMetrics,
   type MailSender,
   SELF_TRANSACTING,
   type Store,
@@ -50,6 +51,8 @@ export type CoreContext = {
   secretHash: (secret: string) => string;
   now: () => number;
   log: CoreLogger;
+  /** Counters for the metrics; no-ops when there are none. */
+  metrics: CoreMetrics;
 };
 
 /**

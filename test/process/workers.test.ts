@@ -27,7 +27,7 @@ async function freePort(): Promise<number> {
 /** `gatehouse serve` as its own process, with its JSON log lines collected as they come. */
 function serve(env: Record<string, string>) {
   const child = spawn(process.execPath, [BIN, "serve"], {
-    env: { ...process.env, HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    env: { ...process.env, HOST: "127.0.0.1", METRICS_PORT: "0", LOG_LEVEL: "info", ...env },
   });
   const lines: LogLine[] = [];
   let pending = "";

@@ -70,5 +70,6 @@ export async function rotateRefreshToken(
 async function replayDetected(ctx: CoreContext, session: SessionRecord, ip: string | null): Promise<never> {
   await audit(ctx, { event: "refresh_token_reuse", outcome: "failure", userId: session.userId, clientId: session.clientId, ip });
   await revokeSession(ctx, session, "refresh token reuse", ip);
+  ctx.metrics.refreshReuse();
   throw new AuthError("invalid_grant", "refresh token already used");
 }
