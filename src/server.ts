@@ -81,6 +81,15 @@ export async function createGatehouse(
   }
 }
 
+/** Closes what was opened before a start-up step failed, then fails with that step's error. */
+const closing =
+  (app: FastifyInstance, gatehouse: Gatehouse) =>
+  async (error: unknown): Promise<never> => {
+    await app.close();
+    await gatehouse.close();
+    throw error;
+  };
+
 export type Server = Gatehouse & {
   app: FastifyInstance;
   /** The metrics listener of this process; `null` when metrics are off or a cluster primary serves them. */
@@ -103,7 +112,7 @@ export async function createServer(config: Config, log: Logger = createLogger(co
     if (client) await gatehouse.core.ensureBuiltInClient(client);
   }
   const app = await buildApp({ core: gatehouse.core, config, dialects, logger: log, metrics: metrics?.http });
-  const metricsListener = metrics ? await serveProcessMetrics(config, metrics, log) : null;
+  const metricsListener = metrics ? await serveProcessMetrics(config, metrics, log).catch(closing(app, gatehouse)) : null;
   // Every serving process runs it; the deletes are idempotent. Unref'd: it never keeps the process up.
   const housekeeping = setInterval(() => void gatehouse.core.purgeEnded(), HOUSEKEEPING_INTERVAL_MS);
   housekeeping.unref();

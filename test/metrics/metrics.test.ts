@@ -1,5 +1,6 @@
 // test-databases: each
 import assert from "node:assert/strict";
+import { createServer as createNetServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { scrape } from "../helpers/metrics.js";
 import { LOGIN_DOORS, prepareLoginDoors, registerAccount } from "../helpers/login-doors.js";
@@ -165,6 +166,17 @@ describe("metrics: the rate limit and the switch", () => {
       assert.equal(scraped.value("gatehouse_http_requests_total", { status: "429" }), 2);
     } finally {
       await gh.close();
+    }
+  });
+
+  it("fails to start, as for the public port, when the metrics port is taken", async () => {
+    const taken = createNetServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = taken.address() as { port: number };
+      await assert.rejects(startServer({ METRICS_PORT: String(port) }), /EADDRINUSE/);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
     }
   });
 
