@@ -31,7 +31,7 @@ const LAYERS = [
         "the core knows no HTTP, SQL or mail",
       ),
       {
-        regex: outside("http", "store", "dialects", "config", "mail", "cli", "server", "main", "cluster", "logger"),
+        regex: outside("http", "store", "dialects", "config", "mail", "cli", "server", "main", "cluster", "logger", "metrics"),
         message: "the core imports nothing outside src/core",
       },
     ],
@@ -61,13 +61,27 @@ const LAYERS = [
     patterns: [
       ...bannedPackages(["fastify", "@fastify/*"], "the store knows no HTTP"),
       {
-        regex: outside("http", "dialects", "config", "mail", "cli", "server", "main", "cluster"),
+        regex: outside("http", "dialects", "config", "mail", "cli", "server", "main", "cluster", "metrics"),
         message: "the store imports only the core's ports",
       },
       {
         regex: "^(\\.\\./)+core/(?!(admin/|webhooks/)?ports\\.js$)",
         message:
           "the store imports only the core's ports (src/core/ports.ts, src/core/admin/ports.ts, src/core/webhooks/ports.ts)",
+      },
+    ],
+  },
+  {
+    // The metrics: prom-client and the core's public types; nothing of the layers that feed them.
+    files: ["src/metrics/**"],
+    patterns: [
+      ...bannedPackages(
+        ["fastify", "@fastify/*", "nodemailer", "pino", ...DATABASE_DRIVERS],
+        "the metrics know no HTTP framework, SQL or mail",
+      ),
+      {
+        regex: "^\\.\\./(?!core/(ports|index)\\.js$)",
+        message: "the metrics import only prom-client, node:* and the core's public types",
       },
     ],
   },

@@ -2,6 +2,7 @@ import cluster, { type Worker } from "node:cluster";
 import { availableParallelism } from "node:os";
 import type { Logger } from "pino";
 import type { Config } from "./config/schema.js";
+import { serveClusterMetrics } from "./metrics/index.js";
 import { createGatehouse } from "./server.js";
 
 /** First restart delay after a worker died; doubles with each further death within a minute. */
@@ -32,13 +33,15 @@ export async function runPrimary(config: Config, log: Logger, options: PrimaryOp
   const gatehouse = await createGatehouse(config, log);
   await gatehouse.close();
   log.info({ workers: options.workers, pid: process.pid }, "starting workers");
-  const supervisor = createSupervisor(log, options.graceMs);
+  // One metrics listener for the cluster: the workers' metrics summed (they open no port for it).
+  const metrics = await serveClusterMetrics(config, log);
+  const supervisor = createSupervisor(log, options.graceMs, () => metrics?.close());
   process.on("SIGTERM", () => supervisor.stop("SIGTERM"));
   process.on("SIGINT", () => supervisor.stop("SIGINT"));
   for (let i = 0; i < options.workers; i++) supervisor.fork();
 }
 
-function createSupervisor(log: Logger, graceMs: number) {
+function createSupervisor(log: Logger, graceMs: number, onStop: () => void) {
   const live = new Set<Worker>();
   const pendingRestarts = new Set<NodeJS.Timeout>();
   const crashes: number[] = [];
@@ -88,6 +91,7 @@ function createSupervisor(log: Logger, graceMs: number) {
   const stop = (reason: string) => {
     if (stopping) return;
     stopping = true;
+    onStop();
     for (const timer of pendingRestarts) clearTimeout(timer);
     pendingRestarts.clear();
     log.info({ reason, workers: live.size }, "shutting down: waiting for the workers to finish");

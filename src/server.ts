@@ -11,6 +11,7 @@ import { openStore } from "./store/kysely/connect.js";
 import type { Store } from "./core/ports.js";
 import type { Dispatcher } from "./core/index.js";
 import { createHttpTransport } from "./webhooks/http-transport.js";
+import { type Metrics, type MetricsListener, metricsFor, serveProcessMetrics, timedStore } from "./metrics/index.js";
 
 export type Gatehouse = { core: Core; store: Store; log: Logger; close: () => Promise<void> };
 
@@ -24,9 +25,18 @@ function longestTokenLifetime(config: Config): number {
   return Math.max(config.accessTokenTtl, config.refreshTokenTtl, ...dialects);
 }
 
-/** Composition root without HTTP: store (migrated) → core. The CLI uses exactly this. */
-export async function createGatehouse(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Gatehouse> {
-  const { store, migrate } = await openStore(config);
+/**
+ * Composition root without HTTP: store (migrated) → core. The CLI uses exactly this, without
+ * `metrics`.
+ */
+export async function createGatehouse(
+  config: Config,
+  log: Logger = createLogger(config.logLevel),
+  metrics: Metrics | null = null,
+): Promise<Gatehouse> {
+  const opened = await openStore(config, metrics?.store);
+  const { migrate } = opened;
+  const store = metrics ? timedStore(opened.store, metrics) : opened.store;
   // The SMTP client is loaded only when configured, to keep the idle footprint small.
   const mail = config.smtpUrl
     ? (await import("./mail/smtp.js")).createSmtpSender(config.smtpUrl, config.mailFrom)
@@ -66,6 +76,7 @@ export async function createGatehouse(config: Config, log: Logger = createLogger
         retryBaseMs: config.webhookRetryBaseMs,
         retentionDays: config.webhookRetentionDays,
       },
+      ...(metrics ? { metrics: metrics.core } : {}),
     });
     const close = async () => {
       mail.close();
@@ -79,34 +90,59 @@ export async function createGatehouse(config: Config, log: Logger = createLogger
   }
 }
 
-/** `webhooks`: this process's webhook dispatcher (`onDelivery` reports each attempt's outcome). */
-export type Server = Gatehouse & { app: FastifyInstance; webhooks: Dispatcher };
+/** Closes what was opened before a start-up step failed, then fails with that step's error. */
+const closing =
+  (app: FastifyInstance, gatehouse: Gatehouse) =>
+  async (error: unknown): Promise<never> => {
+    await app.close();
+    await gatehouse.close();
+    throw error;
+  };
+
+export type Server = Gatehouse & {
+  app: FastifyInstance;
+  /** This process's webhook dispatcher (`onDelivery` reports each attempt's outcome). */
+  webhooks: Dispatcher;
+  /** The metrics listener of this process; `null` when metrics are off or a cluster primary serves them. */
+  metricsListener: MetricsListener | null;
+};
 
 /** How often a serving process deletes ended sessions, codes and counters. */
 const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 
-/** The full server: store → core → HTTP app with the enabled dialects. Not yet listening. */
+/**
+ * The full server: store → core → HTTP app with the enabled dialects. The public port is not yet
+ * listening; the metrics listener is (see `serveProcessMetrics`).
+ */
 export async function createServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Server> {
   const dialects = selectDialects(config.dialects);
-  const gatehouse = await createGatehouse(config, log);
+  const metrics = metricsFor(config);
+  const gatehouse = await createGatehouse(config, log, metrics);
   for (const dialect of dialects) {
     const client = dialect.builtInClient?.(settingsOf(dialect, config.dialectSettings));
     if (client) await gatehouse.core.ensureBuiltInClient(client);
   }
-  const app = await buildApp({ core: gatehouse.core, config, dialects, logger: log });
+  const app = await buildApp({ core: gatehouse.core, config, dialects, logger: log, metrics: metrics?.http });
+  const metricsListener = metrics ? await serveProcessMetrics(config, metrics, log).catch(closing(app, gatehouse)) : null;
   // Every serving process runs it; the deletes are idempotent. Unref'd: it never keeps the process up.
   const housekeeping = setInterval(() => void gatehouse.core.purgeEnded(), HOUSEKEEPING_INTERVAL_MS);
   housekeeping.unref();
   const { allowPrivate, timeoutMs } = gatehouse.core.webhookSettings;
   const webhooks = gatehouse.core.createWebhookDispatcher(createHttpTransport({ allowPrivate, timeoutMs }));
+  if (metrics) {
+    webhooks.onDelivery(metrics.webhooks.delivery);
+    metrics.webhooks.watchOutboxDepth(() => gatehouse.core.webhookOutboxDepth());
+  }
   webhooks.start();
   return {
     ...gatehouse,
     app,
     webhooks,
+    metricsListener,
     close: async () => {
       clearInterval(housekeeping);
       await webhooks.stop();
+      await metricsListener?.close();
       await app.close();
       await gatehouse.close();
     },

@@ -35,6 +35,8 @@ export function serverUnderTestEnv({ databaseUrl, port, issuer, workers = 1 }) {
     ISSUER: issuer,
     WORKERS: String(workers),
     RATE_LIMIT_MAX: "1000000",
+    // Metrics on, as in production, on a port of their own choosing: servers run side by side.
+    METRICS_PORT: "0",
   };
 }
 

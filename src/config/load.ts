@@ -54,6 +54,9 @@ function crossChecks(config: Partial<Config>): string[] {
     const known = DIALECTS.map((dialect) => dialect.name).join(", ");
     problems.push(`DIALECTS has unknown entries: ${unknown.join(", ")} (known: ${known}, all, none)`);
   }
+  if (config.metricsPort && config.metricsPort === config.port) {
+    problems.push(`METRICS_PORT must differ from PORT (${config.port}): metrics are never served on the public port`);
+  }
   if (config.jwtAlg === "HS256") {
     const secret = config.jwtSecret ?? "";
     if (Buffer.byteLength(secret) < 32) {

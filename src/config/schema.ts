@@ -11,6 +11,21 @@ import { boolean, DAY, integer, list, oneOf, type Setting, type SettingValues, s
 export const settings = {
   port: { env: "PORT", default: "8080", doc: "TCP port the HTTP server listens on.", parse: integer(0, 65_535) },
   host: { env: "HOST", default: "0.0.0.0", doc: "Address the HTTP server binds to.", parse: text },
+  metricsPort: {
+    env: "METRICS_PORT",
+    default: "9464",
+    doc: "TCP port of the private Prometheus listener (`GET /metrics`), never the public port; empty: no metrics at all.",
+    parse: (raw: string): number | null => (raw === "" ? null : integer(0, 65_535)(raw)),
+  },
+  metricsHost: {
+    env: "METRICS_HOST",
+    default: "127.0.0.1",
+    doc: "Address the metrics listener binds to; keep it private (loopback or an internal network).",
+    parse: (raw: string): string => {
+      if (!/^[\w.:-]+$/.test(raw)) throw new Error(`must be an IP address or host name, got "${raw}"`);
+      return raw;
+    },
+  },
   databaseUrl: {
     env: "DATABASE_URL",
     default: "sqlite:./data/gatehouse.db",

@@ -1,5 +1,6 @@
 import {
   type AuditEvent,
+  type CoreMetrics,
   type MailSender,
   SELF_TRANSACTING,
   type Store,
@@ -55,6 +56,8 @@ export type CoreContext = {
   log: CoreLogger;
   /** The webhook outbox's settings, its endpoint secrets' seal and the dispatcher's wake-up. */
   webhooks: WebhookContext;
+  /** Counters for the metrics; no-ops when there are none. */
+  metrics: CoreMetrics;
 };
 
 /**

@@ -1,4 +1,4 @@
-import type { MailSender, Store } from "./ports.js";
+import { type CoreMetrics, type MailSender, NO_METRICS, type Store } from "./ports.js";
 import { deleteUser, findUserByName, setUserEnabled } from "./accounts/admin.js";
 import { login } from "./accounts/login.js";
 import { register } from "./accounts/register.js";
@@ -51,6 +51,8 @@ export type CoreOptions = {
   jwtAlg: SigningAlg;
   jwtSecret: string;
   log: CoreLogger;
+  /** Counters for the metrics (src/metrics/); none by default. */
+  metrics?: CoreMetrics;
   now?: () => number;
   /**
    * How long a superseded signing key keeps verifying after its successor was created; at least
@@ -147,6 +149,8 @@ export type Core = ReturnType<typeof bindAll<typeof useCases>> & {
   /** The webhook dispatcher of this process, sending through `transport` (one per serving process). */
   createWebhookDispatcher: (transport: WebhookTransport) => Dispatcher;
   webhookSettings: WebhookSettings;
+  /** The counters the core reports to (no-ops without metrics). */
+  metrics: CoreMetrics;
 };
 
 /** Builds the core on a migrated store: loads (or creates) the signing key and the hash key. */
@@ -165,16 +169,18 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     retentionSeconds: options.keyRetentionSeconds ?? Math.max(accessTokenTtl, refreshTokenTtl),
     log: options.log,
   });
+  const metrics = options.metrics ?? NO_METRICS;
   const ctx: CoreContext = {
     store,
     settings: options.settings,
-    hasher: await createPasswordHasher(options.hashParams, options.hashPool),
+    hasher: await createPasswordHasher(options.hashParams, options.hashPool, metrics),
     mail: options.mail,
     jwt: createJwtService(keyring, options.settings.issuer, options.issuerPaths ?? []),
     secretHash: createSecretHash(hashKey),
     now,
     log: options.log,
     webhooks: { settings: webhookSettings, box: createSecretBox(webhookKey), wake: () => {} },
+    metrics,
   };
   return {
     ...bindAll(ctx, useCases),
@@ -189,6 +195,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       return dispatcher;
     },
     webhookSettings,
+    metrics,
   };
 }
 
@@ -245,9 +252,24 @@ const FRONT_DOOR_MEMBERS = [
   "revokeLegacyToken",
 ] as const satisfies readonly (keyof FrontDoorCore)[];
 
-/** The front-door face as an object of its own, so that nothing else is reachable through it. */
-export function frontDoor(core: Core): FrontDoorCore {
-  return Object.freeze(Object.fromEntries(FRONT_DOOR_MEMBERS.map((name) => [name, core[name]]))) as FrontDoorCore;
+/**
+ * The front-door face as an object of its own, so that nothing else is reachable through it.
+ * `door` names the front door (a dialect) in the metrics: its logins and the access tokens it
+ * issues are counted under that name.
+ */
+export function frontDoor(core: Core, door: string): FrontDoorCore {
+  const face = Object.fromEntries(FRONT_DOOR_MEMBERS.map((name) => [name, core[name]])) as FrontDoorCore;
+  const counted = async <T>(issued: Promise<T>): Promise<T> => {
+    const token = await issued;
+    core.metrics.tokenIssued(door);
+    return token;
+  };
+  return Object.freeze({
+    ...face,
+    login: (input) => core.login({ ...input, door }),
+    issueAccessToken: (options) => counted(core.issueAccessToken(options)),
+    exchangeAccessToken: (session, options) => counted(core.exchangeAccessToken(session, options)),
+  } satisfies FrontDoorCore);
 }
 
 // The domain types and errors the front doors work with; they import them from here.

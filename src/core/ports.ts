@@ -496,3 +496,54 @@ export type MailSender = {
   send(message: MailMessage): Promise<void>;
   close(): void;
 };
+
+/**
+ * How a login ended, for the metrics: `success`; `failure`, a refusal (unknown name, wrong
+ * password, locked or disabled account: one answer); `unavailable`, shed at capacity (503);
+ * `error`, anything else (the database could not answer, say).
+ */
+export type LoginOutcome = "success" | "failure" | "unavailable" | "error";
+
+/**
+ * What the core counts for the metrics (src/metrics/ implements it; `NO_METRICS` where there
+ * are none: the CLI, tests that build a core). Every label value it passes is from a bounded
+ * set: a door is a dialect's name or one of the core's own doors, a grant an OAuth grant type or
+ * a dialect's name; never a user, client, address or token.
+ */
+export type CoreMetrics = {
+  login(door: string, outcome: LoginOutcome): void;
+  /** An access token issued, by the grant or front door that issued it. */
+  tokenIssued(grant: string): void;
+  /** A rotated refresh token presented again: its session was revoked. */
+  refreshReuse(): void;
+  /** An account (or an unknown name's counter) reached the failure threshold and was locked. */
+  lockout(): void;
+  /** Seconds a password hashing waited for a slot of the hash pool (0 when one was free). */
+  hashWaited(seconds: number): void;
+  /** Registers where the hash pool's queue depth is read at each scrape. */
+  watchHashQueue(depth: () => number): void;
+};
+
+/** Connections in use and requests waiting for one (SQLite: units running and queued for the group commit). */
+export type PoolUsage = { inUse: number; waiting: number };
+
+/** What the store reports for the metrics; `NO_STORE_METRICS` where there are none. */
+export type StoreMetrics = {
+  /** Units of writes one SQLite group commit committed together. */
+  groupCommitted(units: number): void;
+  /** Registers where the pool's usage is read at each scrape. */
+  watchPool(usage: () => PoolUsage): void;
+};
+
+const ignore = () => {};
+
+export const NO_METRICS: CoreMetrics = Object.freeze({
+  login: ignore,
+  tokenIssued: ignore,
+  refreshReuse: ignore,
+  lockout: ignore,
+  hashWaited: ignore,
+  watchHashQueue: ignore,
+});
+
+export const NO_STORE_METRICS: StoreMetrics = Object.freeze({ groupCommitted: ignore, watchPool: ignore });

@@ -7,6 +7,8 @@ import { registerHardening } from "./hardening.js";
 import { registerLingeringClose } from "./lingering-close.js";
 import { NATIVE_TAGS, registerOpenApi, tagRoutes } from "./openapi.js";
 import { registerRateLimit } from "./rate-limit.js";
+import { registerRequestMetrics } from "./request-metrics.js";
+import type { HttpMetrics } from "../metrics/registry.js";
 import { discoveryRoutes } from "./routes/discovery.js";
 import { meRoutes } from "./routes/me.js";
 import { adminRoutes } from "./admin/index.js";
@@ -14,13 +16,20 @@ import { openIdRoutes } from "./oidc/index.js";
 import { oauthRoutes, renderOAuthError } from "./routes/oauth.js";
 import { referenceRoutes } from "./routes/reference.js";
 
-export type AppOptions = { core: Core; config: Config; dialects: readonly Dialect[]; logger: FastifyBaseLogger };
+export type AppOptions = {
+  core: Core;
+  config: Config;
+  dialects: readonly Dialect[];
+  logger: FastifyBaseLogger;
+  /** Request counts and times for the metrics; none when metrics are off. */
+  metrics?: HttpMetrics | undefined;
+};
 
 /**
  * The route table: standard OAuth 2.0 and discovery at the root, then each enabled dialect as
  * an encapsulated plugin with its own prefix and error renderer.
  */
-export async function buildApp({ core, config, dialects, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ core, config, dialects, logger, metrics }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     // One line per request comes from our own onResponse hook (path only, no query string).
@@ -45,10 +54,11 @@ export async function buildApp({ core, config, dialects, logger }: AppOptions): 
   registerBodyParsers(app);
   registerHardening(app);
   registerLingeringClose(app);
+  if (metrics) registerRequestMetrics(app, metrics);
   // Before the routes, so that every front door's not-found context inherits it.
   registerMethodNotAllowed(app);
   // Before the routes: the limiter attaches itself to each route as it is added.
-  await registerRateLimit(app, config);
+  await registerRateLimit(app, config, metrics);
 
   await app.register(discoveryRoutes, { core });
   await app.register(oauthRoutes, {
@@ -59,12 +69,14 @@ export async function buildApp({ core, config, dialects, logger }: AppOptions): 
   await app.register(meRoutes, { core });
   await app.register(openIdRoutes, { core });
   await app.register(adminRoutes, { core });
-  const door = frontDoor(core);
   for (const dialect of dialects) {
     // Each dialect's routes under a tag of its own, its name.
     await app.register(async (scope) => {
       tagRoutes(scope, dialect.name);
-      await scope.register(dialect.plugin, { core: door, settings: settingsOf(dialect, config.dialectSettings) });
+      await scope.register(dialect.plugin, {
+        core: frontDoor(core, dialect.name),
+        settings: settingsOf(dialect, config.dialectSettings),
+      });
     });
   }
   await app.register(referenceRoutes);

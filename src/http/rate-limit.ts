@@ -2,6 +2,7 @@ import rateLimit from "@fastify/rate-limit";
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
 import type { Config } from "../config/schema.js";
+import type { HttpMetrics } from "../metrics/registry.js";
 
 export type RateLimitSettings = Pick<Config, "rateLimitMax" | "rateLimitWindow" | "redisUrl">;
 
@@ -27,7 +28,11 @@ const REDIS_FIRST_CONNECT_MS = 2_000;
  *
  * Must be registered before any route: the plugin attaches its hook as routes are added.
  */
-export async function registerRateLimit(app: FastifyInstance, settings: RateLimitSettings): Promise<void> {
+export async function registerRateLimit(
+  app: FastifyInstance,
+  settings: RateLimitSettings,
+  metrics?: Pick<HttpMetrics, "rateLimited">,
+): Promise<void> {
   const redis = settings.redisUrl ? await connectRedis(settings.redisUrl, app.log) : null;
   if (redis) app.addHook("onClose", () => closeRedis(redis));
   await app.register(rateLimit, {
@@ -44,11 +49,14 @@ export async function registerRateLimit(app: FastifyInstance, settings: RateLimi
     addHeadersOnExceeding: { "x-ratelimit-limit": false, "x-ratelimit-remaining": false, "x-ratelimit-reset": false },
     addHeaders: { "x-ratelimit-limit": false, "x-ratelimit-remaining": false, "x-ratelimit-reset": false, "retry-after": true },
     ...(redis ? { redis, nameSpace: NAMESPACE } : {}),
-    errorResponseBuilder: (_request, context) =>
-      Object.assign(new Error(`rate limit exceeded, retry in ${context.after}`), {
+    // Called once for each request the limit refuses.
+    errorResponseBuilder: (_request, context) => {
+      metrics?.rateLimited();
+      return Object.assign(new Error(`rate limit exceeded, retry in ${context.after}`), {
         statusCode: 429,
         code: "GATEHOUSE_RATE_LIMITED",
-      }),
+      });
+    },
   });
 }
 

@@ -43,6 +43,13 @@ describe("the layer rules are enforced by lint", () => {
     ["src/store/kysely/users.ts", "fastify", /store knows no HTTP/],
     ["src/http/routes/oauth.ts", "../../store/kysely/connect.js", /never the store/],
     ["src/http/app.ts", "../dialects/jwt-auth/index.js", /names no dialect/],
+    ["src/metrics/registry.ts", "fastify", /metrics know no HTTP framework/],
+    ["src/metrics/registry.ts", "pg", /metrics know no HTTP framework, SQL/],
+    ["src/metrics/registry.ts", "../store/kysely/connect.js", /metrics import only/],
+    ["src/metrics/registry.ts", "../http/app.js", /metrics import only/],
+    ["src/metrics/registry.ts", "../core/accounts/login.js", /metrics import only/],
+    ["src/core/accounts/login.ts", "../../metrics/registry.js", /nothing outside src\/core/],
+    ["src/store/kysely/connect.ts", "../../metrics/index.js", /only the core's ports/],
   ];
   for (const [file, from, message] of refused) {
     it(`refuses ${from} in ${file}`, async () => {
@@ -65,6 +72,10 @@ describe("the layer rules are enforced by lint", () => {
     ["src/dialects/terminal/import-source.ts", "better-sqlite3"],
     ["src/dialects/terminal/import-source.ts", "../types.js"],
     ["src/dialects/jwt-auth/import-source.ts", "../mysql-source.js"],
+    ["src/metrics/registry.ts", "prom-client"],
+    ["src/metrics/registry.ts", "../core/ports.js"],
+    ["src/metrics/store.ts", "./registry.js"],
+    ["src/http/request-metrics.ts", "../metrics/registry.js"],
   ];
   for (const [file, from] of allowed) {
     it(`allows ${from} in ${file}`, async () => {

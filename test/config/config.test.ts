@@ -44,6 +44,34 @@ describe("configuration", () => {
     assert.match(problemsOf({ PASSWORD_MIN_LENGTH: "65" }).join(), /PASSWORD_MIN_LENGTH must be between 1 and 64/);
   });
 
+  it("serves metrics on 127.0.0.1:9464 by default; an empty METRICS_PORT turns them off", () => {
+    const config = loadConfig({});
+    assert.equal(config.metricsPort, 9464);
+    assert.equal(config.metricsHost, "127.0.0.1");
+    assert.equal(loadConfig({ METRICS_PORT: "" }).metricsPort, null);
+    assert.equal(loadConfig({ METRICS_PORT: " " }).metricsPort, null);
+    assert.equal(loadConfig({ METRICS_PORT: "0" }).metricsPort, 0);
+    assert.equal(loadConfig({ METRICS_PORT: "9100", METRICS_HOST: "10.0.0.5" }).metricsHost, "10.0.0.5");
+    assert.equal(loadConfig({ METRICS_HOST: "::1" }).metricsHost, "::1");
+  });
+
+  it("refuses a bad METRICS_PORT or METRICS_HOST with one clear line each", () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ METRICS_PORT: "abc" }, /^METRICS_PORT must be a whole number, got "abc"$/],
+      [{ METRICS_PORT: "-1" }, /^METRICS_PORT must be a whole number, got "-1"$/],
+      [{ METRICS_PORT: "70000" }, /^METRICS_PORT must be between 0 and 65535, got 70000$/],
+      [{ METRICS_HOST: "" }, /^METRICS_HOST must be an IP address or host name, got ""$/],
+      [{ METRICS_HOST: "http://x/" }, /^METRICS_HOST must be an IP address or host name, got "http:\/\/x\/"$/],
+      [{ PORT: "9000", METRICS_PORT: "9000" }, /^METRICS_PORT must differ from PORT \(9000\)/],
+    ];
+    for (const [env, message] of cases) {
+      const problems = problemsOf(env);
+      assert.equal(problems.length, 1, `${JSON.stringify(env)}: ${problems.join(" | ")}`);
+      assert.match(problems[0] ?? "", message);
+      assert.equal((problems[0] ?? "").includes("\n"), false);
+    }
+  });
+
   it("accepts trusted proxies as a list", () => {
     assert.deepEqual(loadConfig({ TRUST_PROXY: "10.0.0.1, 10.0.0.0/8" }).trustProxy, ["10.0.0.1", "10.0.0.0/8"]);
     assert.equal(loadConfig({ TRUST_PROXY: "false" }).trustProxy, false);

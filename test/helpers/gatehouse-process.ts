@@ -11,7 +11,7 @@ export type GatehouseProcess = { url: string; child: ChildProcess; output: () =>
  */
 export function spawnGatehouse(env: Record<string, string>): Promise<GatehouseProcess> {
   const child = spawn(process.execPath, [BIN, "serve"], {
-    env: { ...process.env, HOST: "127.0.0.1", PORT: "0", RATE_LIMIT_MAX: "100000", ...env },
+    env: { ...process.env, HOST: "127.0.0.1", PORT: "0", METRICS_PORT: "0", RATE_LIMIT_MAX: "100000", ...env },
   });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   let output = "";

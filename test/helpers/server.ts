@@ -53,6 +53,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     LOG_LEVEL: "info",
     HOST: "127.0.0.1",
     PORT: "0",
+    // No metrics unless a test asks for them (METRICS_PORT=0: a port of the system's choosing).
+    METRICS_PORT: "",
     RATE_LIMIT_MAX: "100000",
     ...env,
   };

@@ -33,8 +33,16 @@ describe("a dialect's additions to shared endpoints", () => {
       });
 
       it("hands the dialects the front-door face of the core, without the administrative operations", () => {
-        const door = frontDoor(gh.server.core);
-        for (const admin of ["deleteUser", "setUserEnabled", "createClient", "rotateSigningKey", "addUserRole", "purgeEnded"]) {
+        const door = frontDoor(gh.server.core, "a-dialect");
+        for (const admin of [
+          "deleteUser",
+          "setUserEnabled",
+          "createClient",
+          "rotateSigningKey",
+          "addUserRole",
+          "purgeEnded",
+          "metrics",
+        ]) {
           assert.ok(admin in gh.server.core, `the full core has ${admin}`);
           assert.equal(admin in door, false, `the front door has no ${admin}`);
         }

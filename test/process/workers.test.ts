@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { scrape } from "../helpers/metrics.js";
 
 // WORKERS=N: one primary that forks, supervises and forwards signals; N workers sharing the port.
 
@@ -27,7 +28,7 @@ async function freePort(): Promise<number> {
 /** `gatehouse serve` as its own process, with its JSON log lines collected as they come. */
 function serve(env: Record<string, string>) {
   const child = spawn(process.execPath, [BIN, "serve"], {
-    env: { ...process.env, HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    env: { ...process.env, HOST: "127.0.0.1", METRICS_PORT: "0", LOG_LEVEL: "info", ...env },
   });
   const lines: LogLine[] = [];
   let pending = "";
@@ -131,6 +132,51 @@ describe("gatehouse serve with WORKERS=2", () => {
     for (const pid of [survivor, replacement]) assert.ok(!alive(pid), `worker ${pid} outlived the primary`);
     const stops = gh.lines.filter((line) => line.msg === "shutting down: finishing in-flight requests");
     assert.equal(stops.length, 2);
+  });
+
+  it("serves one metrics view from the primary, the sum over both workers", { timeout: 120_000 }, async () => {
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const gh = serve({
+      WORKERS: "2",
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      DATABASE_URL: `sqlite:${join(dir, "metrics.db")}`,
+    });
+    child = gh.child;
+    await gh.waitFor("two workers listening", (lines) => new Set(listeningPids(lines)).size === 2);
+    await gh.waitFor("metrics listening", (lines) => lines.some((line) => line.msg === "metrics listening"));
+    // Only the primary opens the metrics port; the workers answer it over IPC.
+    const metricsLines = gh.lines.filter((line) => line.msg === "metrics listening");
+    assert.equal(metricsLines.length, 1);
+    assert.equal(metricsLines[0]?.pid, undefined, "a worker opened the metrics listener");
+    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    assert.equal(metricsLines[0]?.address, metricsUrl);
+
+    // Requests on connections of their own, until both workers have answered some.
+    let sent = 0;
+    const answered = () => new Set(gh.lines.filter((line) => line.msg === "request").map((line) => line.pid));
+    while (sent < 40 && (sent < 10 || answered().size < 2)) {
+      assert.equal((await call(port, "GET", "/healthz")).status, 200);
+      sent++;
+    }
+    await gh.waitFor("request lines", (lines) => lines.filter((line) => line.msg === "request").length >= sent);
+    assert.equal(answered().size, 2, "one worker answered every request");
+    const perWorker = [...answered()].map((pid) => gh.lines.filter((line) => line.msg === "request" && line.pid === pid).length);
+
+    const scraped = await scrape(metricsUrl);
+    const healthz = { route: "/healthz", method: "GET", status: "200" };
+    assert.equal(scraped.value("gatehouse_http_requests_total", healthz), sent);
+    assert.ok(
+      perWorker.every((count) => count > 0 && count < sent),
+      `per worker: ${perWorker.join(", ")}`,
+    );
+    assert.ok(scraped.family("process_cpu_seconds_total"));
+    // The public port still has no /metrics.
+    assert.equal((await call(port, "GET", "/metrics")).status, 404);
+
+    gh.child.kill("SIGTERM");
+    assert.equal(await gh.exited, 0);
+    await assert.rejects(fetch(metricsUrl));
   });
 
   it("refuses an invalid WORKERS value", async () => {

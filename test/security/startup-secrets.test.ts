@@ -17,7 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), "gatehouse-secrets-"));
 /** Runs `gatehouse serve` to its exit (or kills it after 15 s); returns the exit code and output. */
 function serveUntilExit(env: Record<string, string | undefined>): Promise<{ code: number | null; output: string }> {
   const fullEnv: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ ...process.env, HOST: "127.0.0.1", PORT: "0", ...env })) {
+  for (const [name, value] of Object.entries({ ...process.env, HOST: "127.0.0.1", PORT: "0", METRICS_PORT: "0", ...env })) {
     if (value !== undefined) fullEnv[name] = value;
   }
   const child = spawn(process.execPath, [BIN, "serve"], { env: fullEnv });

@@ -129,10 +129,12 @@ async function refuse(ctx: CoreContext, { user, reservation, matches, counter, i
   const lockMs = Math.min(ctx.settings.lockoutSeconds * 1000 * 2 ** (user?.lockouts ?? 0), MAX_LOCK_MS);
   const admitted = reservation !== null;
   const disabled = admitted && user !== null && matches;
+  let locked = false;
   await inTransaction(
     ctx,
     async (tx) => {
-      if (await counter.recordFailure(tx, lockMs)) {
+      locked = await counter.recordFailure(tx, lockMs);
+      if (locked) {
         await audit(tx, { event: "account_locked", outcome: "success", userId: user?.id ?? null, ip, detail: `${lockMs} ms` });
         if (user) await emit(tx, "user.locked", { userId: user.id, lockedForMs: lockMs });
       }
@@ -143,6 +145,7 @@ async function refuse(ctx: CoreContext, { user, reservation, matches, counter, i
     },
     { lazyFlush: true },
   );
+  if (locked) ctx.metrics.lockout();
   slotFreed(counter.key);
   throw new AuthError(disabled ? "account_disabled" : "invalid_credentials");
 }

@@ -1,5 +1,6 @@
-import type { SessionRecord, UserRecord } from "../ports.js";
+import type { LoginOutcome, SessionRecord, UserRecord } from "../ports.js";
 import { audit, auditingFailures, type CoreContext, type RequestMeta } from "../context.js";
+import { isAuthError } from "../errors.js";
 import { startSession } from "../sessions/sessions.js";
 import { mintRefreshToken } from "../tokens/refresh-tokens.js";
 import { emit } from "../webhooks/outbox.js";
@@ -19,6 +20,11 @@ export type LoginInput = {
   /** Also mint an opaque refresh token for the session, in the same transaction. */
   withRefreshToken?: boolean;
   meta: RequestMeta;
+  /**
+   * The front door, for the metrics: a dialect's name (set by `frontDoor`), `oauth_password`
+   * or `oidc_hosted`; `other` when not given.
+   */
+  door?: string;
 };
 
 export type LoginResult = { user: UserRecord; session: SessionRecord; refreshToken?: string };
@@ -29,9 +35,23 @@ export type LoginResult = { user: UserRecord; session: SessionRecord; refreshTok
  * and the policy's revocations, the last-login time, the audit record and the refresh token)
  * is one transaction: a crash leaves all of it or none, and it costs one commit.
  */
-export function login(ctx: CoreContext, input: LoginInput): Promise<LoginResult> {
+export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginResult> {
   const attempt = { event: "login", clientId: input.clientId, ip: input.meta.ip };
-  return auditingFailures(ctx, attempt, () => openSession(ctx, input));
+  const door = input.door ?? "other";
+  try {
+    const result = await auditingFailures(ctx, attempt, () => openSession(ctx, input));
+    ctx.metrics.login(door, "success");
+    return result;
+  } catch (error) {
+    ctx.metrics.login(door, loginOutcomeOf(error));
+    throw error;
+  }
+}
+
+function loginOutcomeOf(error: unknown): LoginOutcome {
+  if (!isAuthError(error)) return "error";
+  if (error.code === "invalid_credentials" || error.code === "account_disabled") return "failure";
+  return error.code === "service_unavailable" ? "unavailable" : "error";
 }
 
 async function openSession(ctx: CoreContext, input: LoginInput): Promise<LoginResult> {

@@ -15,5 +15,7 @@ export async function exchangeToken(
   const grant = Object.hasOwn(GRANTS, request.grantType) ? GRANTS[request.grantType] : undefined;
   if (!grant) throw new AuthError("unsupported_grant_type");
   if (!client.grants.includes(request.grantType)) throw new AuthError("unauthorized_client");
-  return grant(ctx, client, request, meta);
+  const response = await grant(ctx, client, request, meta);
+  ctx.metrics.tokenIssued(request.grantType);
+  return response;
 }

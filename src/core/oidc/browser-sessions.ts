@@ -42,6 +42,7 @@ export async function signInBrowser(
       sessionTtlSeconds: ctx.settings.refreshTokenTtl,
       identifierMayBeEmail: true,
       meta: input.meta,
+      door: "oidc_hosted",
     });
     // A new sign-in in the same browser (prompt=login, max_age) supersedes the old session.
     if (input.replacing) await revokeSession(ctx, input.replacing, "signed in again", input.meta.ip);

@@ -1,4 +1,6 @@
+import { performance } from "node:perf_hooks";
 import { AuthError } from "../errors.js";
+import type { CoreMetrics } from "../ports.js";
 
 export type HashPoolLimits = {
   /** Argon2id runs at once in this process. */
@@ -13,6 +15,9 @@ export type HashPool = {
   full(): boolean;
 };
 
+/** What the pool reports: each run's wait for a slot, and where its queue's depth is read. */
+export type HashPoolMetrics = Pick<CoreMetrics, "hashWaited" | "watchHashQueue">;
+
 /**
  * Bounds password hashing. Each Argon2id run takes about 19 MiB and a core for tens of
  * milliseconds, and runs on libuv's thread pool, which file access and WebCrypto share. Left
@@ -21,9 +26,10 @@ export type HashPool = {
  * runs go at once, `queueMax` more wait in order, and beyond that the request fails at once
  * with `service_unavailable` (503 with Retry-After): excess load is shed, not queued.
  */
-export function createHashPool(limits: HashPoolLimits): HashPool {
+export function createHashPool(limits: HashPoolLimits, metrics?: HashPoolMetrics): HashPool {
   let running = 0;
   const waiting: Array<() => void> = [];
+  metrics?.watchHashQueue(() => waiting.length);
   const full = () => running >= limits.concurrency && waiting.length >= limits.queueMax;
   const release = () => {
     const next = waiting.shift();
@@ -34,9 +40,15 @@ export function createHashPool(limits: HashPoolLimits): HashPool {
     full,
     async run(task) {
       if (full()) throw new AuthError("service_unavailable", "the server is at capacity");
-      if (running < limits.concurrency) running++;
-      // A slot handed over by `release` keeps `running` as it is.
-      else await new Promise<void>((resolve) => waiting.push(resolve));
+      if (running < limits.concurrency) {
+        running++;
+        metrics?.hashWaited(0);
+      } else {
+        // A slot handed over by `release` keeps `running` as it is.
+        const queuedAt = performance.now();
+        await new Promise<void>((resolve) => waiting.push(resolve));
+        metrics?.hashWaited((performance.now() - queuedAt) / 1000);
+      }
       try {
         return await task();
       } finally {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type Algorithm, hash, verify } from "@node-rs/argon2";
 import { parseHash } from "./formats.js";
-import { createHashPool, type HashPoolLimits } from "./hash-pool.js";
+import { createHashPool, type HashPoolLimits, type HashPoolMetrics } from "./hash-pool.js";
 import { verifyLegacy } from "./legacy-verify.js";
 
 /** `Algorithm.Argon2id`; the enum is `const` and cannot be imported as a value here. */
@@ -29,7 +29,11 @@ export type PasswordHasher = {
  * is verified against a dummy hash made with the same parameters, so both cost the same.
  * Imported hashes (werkzeug, bcrypt, Spring; see formats.ts) verify through the same pool.
  */
-export async function createPasswordHasher(params: HashParams, limits: HashPoolLimits): Promise<PasswordHasher> {
+export async function createPasswordHasher(
+  params: HashParams,
+  limits: HashPoolLimits,
+  metrics?: HashPoolMetrics,
+): Promise<PasswordHasher> {
   const options = {
     algorithm: ARGON2ID,
     memoryCost: params.memoryKib,
@@ -38,7 +42,7 @@ export async function createPasswordHasher(params: HashParams, limits: HashPoolL
   };
   const dummyHash = dummyArgon2idHash(params);
   const current = `m=${params.memoryKib},t=${params.iterations},p=1`;
-  const pool = createHashPool(limits);
+  const pool = createHashPool(limits, metrics);
   return {
     hash: (password) => pool.run(() => hash(password, options)),
     async verify(storedHash, password) {

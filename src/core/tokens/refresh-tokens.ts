@@ -75,5 +75,6 @@ async function replayDetected(ctx: CoreContext, session: SessionRecord, ip: stri
     await emit(tx, "refresh_token.reuse_detected", { sessionId: session.id, userId, clientId });
     await revokeSession(tx, session, "refresh token reuse", ip);
   });
+  ctx.metrics.refreshReuse();
   throw new AuthError("invalid_grant", "refresh token already used");
 }

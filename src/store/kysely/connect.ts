@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
 import type { PoolClient } from "pg";
 import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
-import type { Repositories, Store } from "../../core/ports.js";
+import { NO_STORE_METRICS, type Repositories, type Store, type StoreMetrics } from "../../core/ports.js";
 import type { Database } from "./database.js";
 import { WRITE_LOCK_WAIT_MS, createGroupCommit } from "./group-commit.js";
 import { statementName } from "./precompiled.js";
@@ -81,7 +81,7 @@ function cacheStatements(database: SQLite.Database): void {
  * statement both time out, so a database that went away yields prompt errors (503s), never
  * hung requests, and the pool reconnects by itself when it is back.
  */
-async function openPostgres(options: StoreOptions): Promise<Kysely<Database>> {
+async function openPostgres(options: StoreOptions, metrics: StoreMetrics): Promise<Kysely<Database>> {
   // Loaded only for PostgreSQL, to keep a SQLite installation's footprint small.
   const { default: pg } = await import("pg");
   // bigint columns hold epoch milliseconds and sequence numbers, all far below 2^53.
@@ -96,6 +96,7 @@ async function openPostgres(options: StoreOptions): Promise<Kysely<Database>> {
   // An idle connection dropped by the server must not crash the process; the pool replaces it.
   pool.on("error", () => {});
   pool.on("connect", (client) => runPrecompiledAsPrepared(client));
+  metrics.watchPool(() => ({ inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
@@ -115,11 +116,12 @@ export type OpenStore = { store: Store; migrate: () => Promise<void> };
 
 export const isPostgresUrl = (databaseUrl: string) => /^postgres(ql)?:\/\//.test(databaseUrl);
 
-export async function openStore(options: StoreOptions): Promise<OpenStore> {
+/** Opens the store; `metrics` receives the pool's usage and, on SQLite, the group commits' sizes. */
+export async function openStore(options: StoreOptions, metrics: StoreMetrics = NO_STORE_METRICS): Promise<OpenStore> {
   const { db, raw } = isPostgresUrl(options.databaseUrl)
-    ? { db: await openPostgres(options), raw: null }
+    ? { db: await openPostgres(options, metrics), raw: null }
     : openSqlite(options.databaseUrl.slice("sqlite:".length));
-  const { run, repositories } = raw ? sqliteWrites(db, raw) : postgresWrites(db);
+  const { run, repositories } = raw ? sqliteWrites(db, raw, metrics) : postgresWrites(db);
   const store: Store = {
     ...repositories,
     transaction: (work, options) => run((connection) => work(createTransactionRepositories(connection)), options),
@@ -137,8 +139,8 @@ type Writes = { run: RunInTransaction; repositories: Repositories };
  * SQLite's one connection needs grouping: every write, whether a transaction of the core, a
  * self-transacting method or a single statement, is a unit of the one group commit.
  */
-function sqliteWrites(db: Kysely<Database>, raw: SQLite.Database): Writes {
-  const run: RunInTransaction = createGroupCommit(db, raw);
+function sqliteWrites(db: Kysely<Database>, raw: SQLite.Database, metrics: StoreMetrics): Writes {
+  const run: RunInTransaction = createGroupCommit(db, raw, { metrics });
   const rotate: Repositories["refreshTokens"]["rotate"] = (id, successor, at) =>
     // Synchronous statements in an async unit: nothing else runs between them.
     run(async () => rotateInSteps(raw, db, id, successor, at));

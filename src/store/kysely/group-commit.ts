@@ -2,6 +2,7 @@ import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promi
 import type SQLite from "better-sqlite3";
 import type { Kysely } from "kysely";
 import type { Database } from "./database.js";
+import { NO_STORE_METRICS, type StoreMetrics } from "../../core/ports.js";
 
 /**
  * One unit of writes: given the Kysely instance bound to the connection, it may run statements
@@ -36,15 +37,19 @@ export type GroupCommit = <T>(run: Unit<T>, options?: { lazyFlush?: boolean }) =
 export function createGroupCommit(
   db: Kysely<Database>,
   raw: SQLite.Database,
-  { lockWaitMs = WRITE_LOCK_WAIT_MS }: { lockWaitMs?: number } = {},
+  { lockWaitMs = WRITE_LOCK_WAIT_MS, metrics = NO_STORE_METRICS }: { lockWaitMs?: number; metrics?: StoreMetrics } = {},
 ): GroupCommit {
   let queue: Job[] = [];
   let scheduled = false;
+  // Units of the batch being committed: SQLite's one connection "in use".
+  let committing = 0;
+  metrics.watchPool(() => ({ inUse: committing, waiting: queue.length }));
   const flush = async () => {
     scheduled = false;
     const jobs = queue;
     queue = [];
     let outcomes: Outcome[];
+    committing = jobs.length;
     try {
       const lazy = jobs.every((job) => job.lazyFlush);
       const batch = (connection: Kysely<Database>) => runBatch(raw, connection, jobs);
@@ -52,7 +57,10 @@ export function createGroupCommit(
     } catch (error) {
       for (const job of jobs) job.reject(error);
       return;
+    } finally {
+      committing = 0;
     }
+    metrics.groupCommitted(jobs.length);
     jobs.forEach((job, index) => {
       const outcome = outcomes[index] as Outcome;
       if (outcome.ok) job.resolve(outcome.value);

@@ -19,6 +19,7 @@ export const passwordGrant: Grant = async (ctx, client, request, meta) => {
       sessionTtlSeconds: client.refreshTokenTtl ?? ctx.settings.refreshTokenTtl,
       withRefreshToken: client.grants.includes("refresh_token"),
       meta,
+      door: "oauth_password",
     });
   } catch (error) {
     // Unknown user, wrong password and disabled account are one answer here.
