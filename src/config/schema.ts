@@ -6,7 +6,7 @@
  */
 
 import { availableParallelism } from "node:os";
-import { DAY, integer, list, oneOf, type Setting, type SettingValues, seconds, text, url } from "./setting.js";
+import { boolean, DAY, integer, list, oneOf, type Setting, type SettingValues, seconds, text, url } from "./setting.js";
 
 export const settings = {
   port: { env: "PORT", default: "8080", doc: "TCP port the HTTP server listens on.", parse: integer(0, 65_535) },
@@ -214,6 +214,12 @@ export const settings = {
     default: "365",
     doc: "Days audit records are kept; older ones are deleted by the housekeeping every 10 minutes, in bounded batches (archive them first with `audit export`). `0` keeps them forever.",
     parse: integer(0, 36_500),
+  },
+  console: {
+    env: "CONSOLE",
+    default: "true",
+    doc: "Serve the admin console at `/console` (see [Admin console](#admin-console)); `false`: those paths are 404.",
+    parse: boolean,
   },
   bodyLimit: {
     env: "BODY_LIMIT",

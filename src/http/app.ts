@@ -10,6 +10,7 @@ import { registerRateLimit } from "./rate-limit.js";
 import { discoveryRoutes } from "./routes/discovery.js";
 import { meRoutes } from "./routes/me.js";
 import { adminRoutes } from "./admin/index.js";
+import { consoleRoutes } from "./console/index.js";
 import { openIdRoutes } from "./oidc/index.js";
 import { oauthRoutes, renderOAuthError } from "./routes/oauth.js";
 import { referenceRoutes } from "./routes/reference.js";
@@ -68,6 +69,7 @@ export async function buildApp({ core, config, dialects, logger }: AppOptions): 
     });
   }
   await app.register(referenceRoutes);
+  if (config.console) await app.register(consoleRoutes);
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: "not_found" }));
   app.setErrorHandler((error, request, reply) => renderOAuthError(error, request, reply));
