@@ -3,4 +3,7 @@ import { App } from "./app";
 import { initialLocale } from "./i18n";
 import "./styles.css";
 
-render(<App initial={initialLocale()} />, document.getElementById("app") as HTMLElement);
+const locale = initialLocale();
+// Before anything else: the sign-in redirect asks the login page for this language.
+document.documentElement.lang = locale;
+render(<App initial={locale} />, document.getElementById("app") as HTMLElement);
