@@ -5,6 +5,7 @@ import { type Core, createCore } from "./core/index.js";
 import { DIALECTS, selectDialects } from "./dialects/index.js";
 import { settingsOf } from "./dialects/types.js";
 import { buildApp } from "./http/app.js";
+import { consoleClient } from "./http/console/client.js";
 import { createLogger } from "./logger.js";
 import { createLogSender } from "./mail/log.js";
 import { openStore } from "./store/kysely/connect.js";
@@ -122,6 +123,7 @@ export async function createServer(config: Config, log: Logger = createLogger(co
     const client = dialect.builtInClient?.(settingsOf(dialect, config.dialectSettings));
     if (client) await gatehouse.core.ensureBuiltInClient(client);
   }
+  if (config.console) await gatehouse.core.ensureBuiltInClient(consoleClient(config));
   const app = await buildApp({ core: gatehouse.core, config, dialects, logger: log, metrics: metrics?.http });
   const metricsListener = metrics ? await serveProcessMetrics(config, metrics, log).catch(closing(app, gatehouse)) : null;
   // Every serving process runs it; the deletes are idempotent. Unref'd: it never keeps the process up.

@@ -230,6 +230,12 @@ export const settings = {
     doc: "Days audit records are kept; older ones are deleted by the housekeeping every 10 minutes, in bounded batches (archive them first with `audit export`). `0` keeps them forever.",
     parse: integer(0, 36_500),
   },
+  console: {
+    env: "CONSOLE",
+    default: "true",
+    doc: "Serve the admin console at `/console` (see [Admin console](#admin-console)); `false`: those paths are 404.",
+    parse: boolean,
+  },
   bodyLimit: {
     env: "BODY_LIMIT",
     default: "16384",

@@ -12,6 +12,7 @@ import type { HttpMetrics } from "../metrics/registry.js";
 import { discoveryRoutes } from "./routes/discovery.js";
 import { meRoutes } from "./routes/me.js";
 import { adminRoutes } from "./admin/index.js";
+import { consoleRoutes } from "./console/index.js";
 import { openIdRoutes } from "./oidc/index.js";
 import { oauthRoutes, renderOAuthError } from "./routes/oauth.js";
 import { referenceRoutes } from "./routes/reference.js";
@@ -80,6 +81,7 @@ export async function buildApp({ core, config, dialects, logger, metrics }: AppO
     });
   }
   await app.register(referenceRoutes);
+  if (config.console) await app.register(consoleRoutes);
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: "not_found" }));
   app.setErrorHandler((error, request, reply) => renderOAuthError(error, request, reply));

@@ -99,8 +99,12 @@ function watch(app: FastifyInstance): void {
   });
   app.addHook("onSend", (request, reply, payload, done) => {
     try {
-      const answer = answerOf(request, reply, payload);
-      const mismatch = answer && mismatchOf(app.swagger() as unknown as Document, answer);
+      const document = app.swagger() as unknown as Document;
+      const found = answerOf(request, reply, payload);
+      // A route hidden from the document and not in it (the admin console's pages) is not API.
+      const hidden = (request.routeOptions.schema as { hide?: boolean } | undefined)?.hide === true;
+      const answer = found && hidden && !document.paths[documentPath(found.route)] ? null : found;
+      const mismatch = answer && mismatchOf(document, answer);
       if (answer) conformance.checked++;
       if (mismatch) conformance.mismatches.push(mismatch);
     } catch (error) {

@@ -67,7 +67,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     },
   });
   const server = await createServer(config, createLogger(config.logLevel, sink));
-  const address = await server.app.listen({ port: 0, host: "127.0.0.1" });
+  // PORT is 0 (any free port) unless a test needs to know it first, as ISSUER does.
+  const address = await server.app.listen({ port: config.port, host: "127.0.0.1" });
 
   return {
     url: address,

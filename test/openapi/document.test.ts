@@ -8,10 +8,20 @@ import { after, before, describe, it } from "node:test";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { DIALECTS } from "../../src/dialects/index.js";
 import { NATIVE_TAGS } from "../../src/http/openapi.js";
-import { conformanceOf, type Document as Paths, documentPath, mismatchOf } from "../helpers/openapi-conformance.js";
+import {
+  conformanceOf,
+  type Document as Paths,
+  documentPath,
+  mismatchOf,
+  type RegisteredRoute,
+} from "../helpers/openapi-conformance.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 type Document = Paths & { openapi: string; tags: { name: string }[] };
+
+/** The admin console's pages and files are routes, but not API: hidden from the document on purpose. */
+const isHidden = (route: RegisteredRoute) =>
+  (route.options.schema as { hide?: boolean } | undefined)?.hide === true && route.url.startsWith("/console");
 
 describe("GET /openapi.json", () => {
   let server: TestServer;
@@ -33,8 +43,8 @@ describe("GET /openapi.json", () => {
     assert.equal(validator.version, "3.1");
   });
 
-  it("has every route registered in the app, with each of its methods (HEAD aside)", () => {
-    const routes = conformanceOf(server.server.app).routes.filter((route) => route.method !== "HEAD");
+  it("has every route registered in the app, with each of its methods (HEAD and hidden routes aside)", () => {
+    const routes = conformanceOf(server.server.app).routes.filter((route) => route.method !== "HEAD" && !isHidden(route));
     assert.ok(routes.length > 40, `found ${routes.length} routes`);
     const missing = routes
       .filter((route) => !document.paths[documentPath(route.url)]?.[route.method.toLowerCase()])
@@ -54,9 +64,25 @@ describe("GET /openapi.json", () => {
     assert.deepEqual(extra, []);
   });
 
+  it("serves the admin console's routes, hidden: none of them is in the document", () => {
+    const hidden = conformanceOf(server.server.app).routes.filter(isHidden);
+    assert.ok(
+      hidden.some((route) => route.url === "/console/*"),
+      "the console is built and served (npm run build)",
+    );
+    assert.deepEqual(
+      hidden.filter((route) => !/^\/console(\/|$)/.test(route.url)).map((route) => route.url),
+      [],
+    );
+    assert.deepEqual(
+      Object.keys(document.paths).filter((path) => path.startsWith("/console")),
+      [],
+    );
+  });
+
   it("every route declares at least one response schema", () => {
     const undeclared = conformanceOf(server.server.app)
-      .routes.filter((route) => route.method !== "HEAD")
+      .routes.filter((route) => route.method !== "HEAD" && !isHidden(route))
       .filter((route) => Object.keys((route.options.schema?.response as object | undefined) ?? {}).length === 0)
       .map((route) => `${route.method} ${route.url}`);
     assert.deepEqual(undeclared, []);

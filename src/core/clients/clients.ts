@@ -78,6 +78,9 @@ export type BuiltInClient = {
   scopes: string[];
   accessTokenTtl: number;
   refreshTokenTtl: number;
+  /** For a browser app's authorization code flow: where it is sent back after sign-in and logout. */
+  redirectUris?: string[];
+  postLogoutRedirectUris?: string[];
 };
 
 /** Creates or updates a first-party client defined by configuration (not by an operator). */
@@ -89,6 +92,8 @@ export async function ensureBuiltInClient(ctx: CoreContext, client: BuiltInClien
     scopes: client.scopes,
     accessTokenTtl: client.accessTokenTtl,
     refreshTokenTtl: client.refreshTokenTtl,
+    redirectUris: client.redirectUris ?? [],
+    postLogoutRedirectUris: client.postLogoutRedirectUris ?? [],
     firstParty: true,
   });
 }
