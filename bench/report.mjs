@@ -67,6 +67,10 @@ function scenarioRows(r) {
   row("register, jwt-extended (one argon2id hash each)", s.register, hashC, null);
   row("refresh, jwt-extended (no rotation)", s.refreshJwt, commitC, null);
   row("refresh, `refresh_token` grant with rotation", s.refreshGrant, commitC, 0.7);
+  if (s.webhook) {
+    row("login, password grant, webhook on `session.created`", s.webhook.loginGrant, hashC, null);
+    row("refresh, jwt-extended, webhook on `session.created`", s.webhook.refreshJwt, commitC, null);
+  }
   row("introspection, one token repeated", s.introspectRepeated, httpC, 0.6);
   row(`introspection, ${r.settings.distinctTokens} distinct tokens`, s.introspectDistinct, sigC, 0.8);
   row("`GET /oauth/check_token`", s.checkToken, httpC, null);

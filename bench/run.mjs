@@ -23,6 +23,7 @@
 //   lib/scenarios.mjs    the scenarios and the 1M-user pass
 //   lib/code-flow.mjs    the authorization code flow scenario (a signed-in browser and its app)
 //   lib/user-search.mjs  the admin API's user search (an administrator's pages of 50)
+//   lib/webhook-scenario.mjs  login and refresh again with a webhook on session.created (receiver on loopback)
 //   lib/import-scenario.mjs  gatehouse import of generated users with legacy hashes (after the server stopped)
 //   report.mjs           the Markdown table and the result files in bench/results/
 //   load.mjs, ceilings.mjs, bare-http.mjs   child processes, described below
@@ -58,6 +59,7 @@ import {
 import { importScenario } from "./lib/import-scenario.mjs";
 import { measureCodeFlow } from "./lib/code-flow.mjs";
 import { measureUserSearch, prepareUserSearch } from "./lib/user-search.mjs";
+import { measureWebhookHotPath } from "./lib/webhook-scenario.mjs";
 import { createPgDatabase, hashPassword, seedUsers } from "./lib/seed.mjs";
 import { describeMachine, gitCommit, loadAverage, writeResults } from "./report.mjs";
 
@@ -216,6 +218,7 @@ async function main() {
   prepareUserSearch(bench);
   const scenarios = {
     ...(await measureLoginsAndRefreshes(bench, tokens)),
+    webhook: await measureWebhookHotPath(bench, tokens),
     ...(await measureTokenChecks(bench, tokens)),
     oneAccountLogin: await measureOneAccountLogins(bench),
     codeFlow: await measureCodeFlow(bench),

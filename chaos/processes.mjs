@@ -174,9 +174,9 @@ export async function stopServer(server, graceMs = 15_000) {
   if (late) await kill9(server);
 }
 
-/** Runs `gatehouse <args>` on a database; resolves with its stdout. */
-export function runCli(databaseUrl, args) {
-  const env = { ...process.env, NODE_ENV: "production", LOG_LEVEL: "error", DATABASE_URL: databaseUrl, ISSUER };
+/** Runs `gatehouse <args>` on a database (`extraEnv` adds settings); resolves with its stdout. */
+export function runCli(databaseUrl, args, extraEnv = {}) {
+  const env = { ...process.env, NODE_ENV: "production", LOG_LEVEL: "error", DATABASE_URL: databaseUrl, ISSUER, ...extraEnv };
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [bin(), ...args], { cwd: appDir, env, timeout: 120_000 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`gatehouse ${args[0]} ${args[1] ?? ""} failed: ${error.message}\n${stderr}`));

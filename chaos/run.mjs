@@ -5,7 +5,7 @@
 //
 //   npm run chaos                       full run (5 to 10 minutes)
 //   npm run chaos -- --quick            CI run (well under 3 minutes)
-//   npm run chaos -- --only sqlite      one scenario (sqlite, postgres, slow, saturation; a comma list works)
+//   npm run chaos -- --only sqlite      one scenario (sqlite, postgres, slow, saturation, webhooks; a comma list works)
 //   npm run chaos -- --db postgres://postgres@127.0.0.1:5432/postgres
 //                                       where to create the PostgreSQL database (default:
 //                                       GATEHOUSE_TEST_PG_URL, else that URL)
@@ -22,6 +22,10 @@
 //   slow        R8: slowloris and slow POST beside a legitimate client (slow-clients.mjs,
 //               slow-sockets.mjs, legit-client.mjs)
 //   saturation  R7: ramp to the peak login rate, drive 150 % of it, recover (saturation.mjs)
+//   webhooks    two instances on one PostgreSQL deliver webhooks to a slow receiver verifying
+//               signatures; exactly once without kills, then kill -9 mid-delivery in turn:
+//               every committed event arrives at least once, duplicates counted (webhooks.mjs).
+//               Skipped or failed like postgres when PostgreSQL cannot be reached.
 //
 // The servers run from a copy of the build taken at the start (processes.mjs), so a rebuild
 // of the working tree during the run changes nothing under test. The exit status is 1 when
@@ -42,8 +46,9 @@ import { InterruptedFromOutside, ROOT, cleanupAll, cleanupNow, makeTempDir, snap
 import { runSaturation } from "./saturation.mjs";
 import { runSlowClients } from "./slow-clients.mjs";
 import { createRandom, log } from "./util.mjs";
+import { runWebhookScenario } from "./webhooks.mjs";
 
-const SCENARIOS = ["sqlite", "postgres", "slow", "saturation"];
+const SCENARIOS = ["sqlite", "postgres", "slow", "saturation", "webhooks"];
 
 class UsageError extends Error {}
 
@@ -86,8 +91,8 @@ async function sqliteScenario(options, random) {
   });
 }
 
-async function postgresScenario(options, random) {
-  const name = "R3 kill -9, PostgreSQL, 2 instances";
+/** A PostgreSQL scenario's result when the server cannot be reached: skipped, or failed with GATEHOUSE_TEST_REQUIRE_SERVICES=1; null when it answers. */
+async function postgresMissing(options, name) {
   const unreachable = await pgUnreachable(options.pgUrl);
   if (unreachable) {
     const required = process.env.GATEHOUSE_TEST_REQUIRE_SERVICES === "1";
@@ -106,6 +111,13 @@ async function postgresScenario(options, random) {
       lines: [banner],
     };
   }
+  return null;
+}
+
+async function postgresScenario(options, random) {
+  const name = "R3 kill -9, PostgreSQL, 2 instances";
+  const missing = await postgresMissing(options, name);
+  if (missing) return missing;
   return runCrashScenario({
     name,
     databaseUrl: await createPgDatabase(options.pgUrl, "crash"),
@@ -121,6 +133,12 @@ const RUNNERS = {
   postgres: postgresScenario,
   slow: (options, random) => runSlowClients({ quick: options.quick, random }),
   saturation: (options, random) => runSaturation({ quick: options.quick, random }),
+  async webhooks(options, random) {
+    const missing = await postgresMissing(options, "webhooks: kill -9 mid-delivery, PostgreSQL");
+    if (missing) return missing;
+    const databaseUrl = await createPgDatabase(options.pgUrl, "webhooks");
+    return runWebhookScenario({ databaseUrl, quick: options.quick, kills: options.kills, random });
+  },
 };
 
 /**

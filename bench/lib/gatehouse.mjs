@@ -23,7 +23,12 @@ export async function startGatehouse(databaseUrl, workers = 1) {
   const url = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
   const { child, stderr } = start([GATEHOUSE, "serve"], {
-    env: { ...serverUnderTestEnv({ databaseUrl, port, issuer: url, workers }), RATE_LIMIT_WINDOW: "1" },
+    // Private addresses allowed: the webhook scenario's receiver is on loopback.
+    env: {
+      ...serverUnderTestEnv({ databaseUrl, port, issuer: url, workers }),
+      RATE_LIMIT_WINDOW: "1",
+      WEBHOOK_ALLOW_PRIVATE: "true",
+    },
   });
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gatehouse exited with ${child.exitCode}:\n${stderr()}`);
@@ -45,11 +50,11 @@ export async function stopGatehouse(server) {
   await stopped;
 }
 
-/** Runs the CLI (`bin/gatehouse.js <args>`) against the database; returns its output. */
-export function gatehouseCli(databaseUrl, args) {
+/** Runs the CLI (`bin/gatehouse.js <args>`) against the database (`extraEnv` adds settings); returns its output. */
+export function gatehouseCli(databaseUrl, args, extraEnv = {}) {
   return execFileSync(process.execPath, [GATEHOUSE, ...args], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "error", DATABASE_URL: databaseUrl },
+    env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "error", DATABASE_URL: databaseUrl, ...extraEnv },
     encoding: "utf8",
   });
 }

@@ -11,6 +11,8 @@ export type Received = {
   data: any;
   verified: boolean;
   at: number;
+  /** When the sender closed the connection before the answer (its process died), else null. */
+  abortedAt: number | null;
 };
 
 export type Receiver = {
@@ -23,6 +25,10 @@ export type Receiver = {
   secret: string;
   /** The status to answer a request with (default 200). */
   answer: (request: Received) => number;
+  /** While true, requests are kept unanswered (in flight at the sender) until `release`. */
+  hold: boolean;
+  /** Answers every request held so far. */
+  release(): void;
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 };
@@ -38,6 +44,8 @@ export async function startReceiver(port = 0): Promise<Receiver> {
     received: [],
     secret: "",
     answer: () => 200,
+    hold: false,
+    release: () => held.splice(0).forEach((answer) => answer()),
     types: () => new Set(receiver.received.filter((r) => r.verified).map((r) => r.type)),
     async waitFor(predicate, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
@@ -47,8 +55,12 @@ export async function startReceiver(port = 0): Promise<Receiver> {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      receiver.release();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
+  const held: (() => void)[] = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -70,10 +82,19 @@ export async function startReceiver(port = 0): Promise<Receiver> {
         data: parsed.data,
         verified,
         at: Date.now(),
+        abortedAt: null,
       };
       receiver.received.push(record);
-      response.statusCode = receiver.answer(record);
-      response.end("ok");
+      response.on("close", () => {
+        if (!response.writableFinished) record.abortedAt = Date.now();
+      });
+      const answer = () => {
+        if (response.destroyed) return;
+        response.statusCode = receiver.answer(record);
+        response.end("ok");
+      };
+      if (receiver.hold) held.push(answer);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));

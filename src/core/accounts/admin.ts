@@ -3,6 +3,7 @@ import { audit, type CoreContext, inTransaction } from "../context.js";
 import { AuthError } from "../errors.js";
 import { BY_CLI } from "../webhooks/catalogue.js";
 import { emit } from "../webhooks/outbox.js";
+import { REVOKED_ALL, revokeAllSessions } from "../sessions/sessions.js";
 import { lookupUsername } from "./identifiers.js";
 
 /** Administrative use cases (CLI and admin API): no password checks, always audited. */
@@ -22,7 +23,7 @@ export async function setUserEnabled(ctx: CoreContext, username: string, enabled
   // that the revocation after it sees that session (see `withRecordedSuccess`).
   await inTransaction(ctx, async (tx) => {
     await tx.store.users.setStatus(user.id, enabled ? "active" : "disabled", ctx.now());
-    if (!enabled) await tx.store.sessions.revokeAllOfUser(user.id, ctx.now());
+    if (!enabled) await revokeAllSessions(tx, user.id, REVOKED_ALL.userDisabled);
     await audit(tx, { event: enabled ? "user_enabled" : "user_disabled", outcome: "success", userId: user.id });
     await emit(tx, enabled ? "user.enabled" : "user.disabled", { userId: user.id, by: BY_CLI });
   });

@@ -2,6 +2,7 @@ import { audit, type CoreContext, inTransaction, type RequestMeta } from "../con
 import { checkNewPassword } from "../passwords/policy.js";
 import { BY_SELF } from "../webhooks/catalogue.js";
 import { emit } from "../webhooks/outbox.js";
+import { REVOKED_ALL, revokeAllSessions } from "../sessions/sessions.js";
 import { verifyCredentials } from "./authenticate.js";
 
 export type PasswordChange = {
@@ -27,7 +28,7 @@ export async function changePassword(ctx: CoreContext, input: PasswordChange): P
   const hash = await ctx.hasher.hash(password);
   await inTransaction(ctx, async (tx) => {
     await tx.store.users.setPasswordHash(user.id, hash, ctx.now());
-    await tx.store.sessions.revokeAllOfUser(user.id, ctx.now(), input.keepSessionId ?? null);
+    await revokeAllSessions(tx, user.id, REVOKED_ALL.passwordChanged, input.keepSessionId ?? null);
     await audit(tx, { event: "password_changed", outcome: "success", userId: user.id, ip: input.meta.ip });
     await emit(tx, "user.password_changed", { userId: user.id, by: BY_SELF });
   });

@@ -4,6 +4,7 @@ import { AuthError } from "../errors.js";
 import { type AdminActor, auditAdmin } from "./authorize.js";
 import { requireUser } from "./users.js";
 import { emit } from "../webhooks/outbox.js";
+import { REVOKED_ALL, revokeAllSessions } from "../sessions/sessions.js";
 
 /** The user's live sessions, newest first. */
 export async function sessionsOfUser(ctx: CoreContext, id: string): Promise<SessionRecord[]> {
@@ -15,12 +16,8 @@ export async function sessionsOfUser(ctx: CoreContext, id: string): Promise<Sess
 export async function revokeSessionsOfUser(ctx: CoreContext, actor: AdminActor, id: string): Promise<number> {
   const user = await requireUser(ctx, id);
   return inTransaction(ctx, async (tx) => {
-    const count = await tx.store.sessions.revokeAllOfUser(user.id, ctx.now());
+    const count = await revokeAllSessions(tx, user.id, REVOKED_ALL.byAdministrator);
     await auditAdmin(tx, actor, { event: "sessions_revoked", userId: user.id, detail: String(count) });
-    if (count > 0) {
-      const reason = "revoked by an administrator";
-      await emit(tx, "session.revoked", { sessionId: null, userId: user.id, clientId: null, reason, count });
-    }
     return count;
   });
 }
@@ -43,7 +40,7 @@ export async function revokeSessionById(ctx: CoreContext, actor: AdminActor, ses
       sessionId: session.id,
       userId,
       clientId,
-      reason: "revoked by an administrator",
+      reason: REVOKED_ALL.byAdministrator,
       count: 1,
     });
   });

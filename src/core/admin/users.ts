@@ -5,6 +5,7 @@ import { canonicalEmail, checkAttributes, checkDisplayName, checkPhone } from ".
 import { hashNewPassword, register } from "../accounts/register.js";
 import { type AdminActor, actorName, auditAdmin } from "./authorize.js";
 import { emit } from "../webhooks/outbox.js";
+import { REVOKED_ALL, revokeAllSessions } from "../sessions/sessions.js";
 import { requireRole } from "./roles.js";
 import { decodeCursor, fetchPage, type Page } from "./cursor.js";
 import type { ProfileChanges } from "./ports.js";
@@ -92,7 +93,7 @@ export async function updateUser(ctx: CoreContext, actor: AdminActor, id: string
     await inTransaction(ctx, async (tx) => {
       const user = await tx.store.admin.updateProfile(id, checked, ctx.now());
       if (!user) throw new AuthError("user_not_found", id);
-      if (checked.status === "disabled") await tx.store.sessions.revokeAllOfUser(id, ctx.now());
+      if (checked.status === "disabled") await revokeAllSessions(tx, id, REVOKED_ALL.userDisabled);
       const fields = Object.keys(changes).sort().join(",");
       await auditAdmin(tx, actor, { event: "user_updated", userId: id, detail: fields });
       await emit(tx, "user.updated", { userId: id, fields: Object.keys(changes).sort(), by: actorName(actor) });
@@ -146,7 +147,7 @@ export async function setPassword(ctx: CoreContext, actor: AdminActor, id: strin
   const hash = await hashNewPassword(ctx, password, user.username);
   await inTransaction(ctx, async (tx) => {
     await tx.store.users.setPasswordHash(user.id, hash, ctx.now());
-    await tx.store.sessions.revokeAllOfUser(user.id, ctx.now());
+    await revokeAllSessions(tx, user.id, REVOKED_ALL.passwordSet);
     await auditAdmin(tx, actor, { event: "password_set", userId: user.id });
     await emit(tx, "user.password_changed", { userId: user.id, by: actorName(actor) });
   });

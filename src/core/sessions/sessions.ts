@@ -146,6 +146,30 @@ export async function revokeSession(
   });
 }
 
+/** Why every session of a user was revoked at once, as `session.revoked` reports it. */
+export const REVOKED_ALL = {
+  byAdministrator: "revoked by an administrator",
+  userDisabled: "user disabled",
+  passwordChanged: "password changed",
+  passwordSet: "password set by an administrator",
+} as const;
+
+/**
+ * Revokes every live session of the user (but `keepSessionId`) in the caller's transaction and,
+ * when there was one, reports them in one `session.revoked` with `sessionId` null and their
+ * `count`, as an administrator's revoke-all does. Returns the count.
+ */
+export async function revokeAllSessions(
+  tx: TransactionContext,
+  userId: string,
+  reason: (typeof REVOKED_ALL)[keyof typeof REVOKED_ALL],
+  keepSessionId: string | null = null,
+): Promise<number> {
+  const count = await tx.store.sessions.revokeAllOfUser(userId, tx.now(), keepSessionId);
+  if (count > 0) await emit(tx, "session.revoked", { sessionId: null, userId, clientId: null, reason, count });
+  return count;
+}
+
 /** The user's live sessions, newest first. */
 export const listSessions = (ctx: CoreContext, userId: string): Promise<SessionRecord[]> =>
   ctx.store.sessions.listLive(userId, ctx.now());

@@ -14,6 +14,7 @@ import * as legacyTokens from "./migrations/0004-legacy-tokens.js";
 import * as openIdConnect from "./migrations/0005-openid-connect.js";
 import * as adminApi from "./migrations/0006-admin-api.js";
 import * as webhooks from "./migrations/0007-webhooks.js";
+import * as webhookRetention from "./migrations/0008-webhook-retention.js";
 import { createStoreRepositories, createTransactionRepositories, type RunInTransaction } from "./repositories.js";
 import { rotateInOneStatement, rotateInSteps } from "./sessions.js";
 
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   "0005-openid-connect": openIdConnect,
   "0006-admin-api": adminApi,
   "0007-webhooks": webhooks,
+  "0008-webhook-retention": webhookRetention,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
