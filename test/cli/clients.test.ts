@@ -258,9 +258,9 @@ describe("gatehouse client commands", () => {
 
 describe("gatehouse client list without clients", () => {
   let gh: TestServer;
-  // No dialect: no built-in client either.
+  // No dialect and no console: no built-in client either.
   before(async () => {
-    gh = await startServer({ DIALECTS: "none" });
+    gh = await startServer({ DIALECTS: "none", CONSOLE: "false" });
   });
   after(() => gh?.close());
 
