@@ -80,6 +80,8 @@ export async function createGatehouse(
       ...(metrics ? { metrics: metrics.core } : {}),
     });
     const close = async () => {
+      // Reset mails queued after their request was answered go out before the store closes.
+      await core.settlePendingMail();
       mail.close();
       await store.close();
     };

@@ -4,6 +4,7 @@ import { login } from "./accounts/login.js";
 import { register } from "./accounts/register.js";
 import { changePassword, deleteAccount } from "./accounts/self-service.js";
 import { isUsernameAvailable, registerWithCode, sendRegistrationCode } from "./accounts/verified-registration.js";
+import { confirmPasswordReset, requestPasswordReset, settlePendingMail } from "./accounts/password-reset.js";
 import { authenticateClient, createClient, ensureBuiltInClient, listClients, updateClient } from "./clients/clients.js";
 import type { CoreContext, CoreLogger, CoreSettings } from "./context.js";
 import { introspect } from "./oauth/introspect.js";
@@ -82,6 +83,9 @@ const useCases = {
   sendRegistrationCode,
   isUsernameAvailable,
   registerWithCode,
+  requestPasswordReset,
+  confirmPasswordReset,
+  settlePendingMail,
   checkJwt,
   issueAccessToken,
   issueRefreshJwt,

@@ -11,6 +11,7 @@ import { registerRequestMetrics } from "./request-metrics.js";
 import type { HttpMetrics } from "../metrics/registry.js";
 import { discoveryRoutes } from "./routes/discovery.js";
 import { meRoutes } from "./routes/me.js";
+import { passwordResetRoutes } from "./routes/password-reset.js";
 import { adminRoutes } from "./admin/index.js";
 import { consoleRoutes } from "./console/index.js";
 import { openIdRoutes } from "./oidc/index.js";
@@ -68,6 +69,7 @@ export async function buildApp({ core, config, dialects, logger, metrics }: AppO
     tokenResponseProperties: Object.assign({}, ...dialects.map((d) => d.tokenResponseProperties ?? {})),
   });
   await app.register(meRoutes, { core });
+  await app.register(passwordResetRoutes, { core });
   await app.register(openIdRoutes, { core });
   await app.register(adminRoutes, { core });
   for (const dialect of dialects) {

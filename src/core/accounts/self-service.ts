@@ -30,7 +30,7 @@ export async function changePassword(ctx: CoreContext, input: PasswordChange): P
     await tx.store.users.setPasswordHash(user.id, hash, ctx.now());
     await revokeAllSessions(tx, user.id, REVOKED_ALL.passwordChanged, input.keepSessionId ?? null);
     await audit(tx, { event: "password_changed", outcome: "success", userId: user.id, ip: input.meta.ip });
-    await emit(tx, "user.password_changed", { userId: user.id, by: BY_SELF });
+    await emit(tx, "user.password_changed", { userId: user.id, by: BY_SELF, reason: "changed" });
   });
 }
 

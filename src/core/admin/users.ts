@@ -149,6 +149,6 @@ export async function setPassword(ctx: CoreContext, actor: AdminActor, id: strin
     await tx.store.users.setPasswordHash(user.id, hash, ctx.now());
     await revokeAllSessions(tx, user.id, REVOKED_ALL.passwordSet);
     await auditAdmin(tx, actor, { event: "password_set", userId: user.id });
-    await emit(tx, "user.password_changed", { userId: user.id, by: actorName(actor) });
+    await emit(tx, "user.password_changed", { userId: user.id, by: actorName(actor), reason: "set" });
   });
 }

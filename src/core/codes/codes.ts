@@ -3,6 +3,7 @@ import { canonicalEmail } from "../accounts/identifiers.js";
 import { audit, type CoreContext } from "../context.js";
 import { AuthError } from "../errors.js";
 import { safeEqual } from "../tokens/secrets.js";
+import type { MailMessage, SendReservation } from "../ports.js";
 import { verificationMail } from "./message.js";
 
 export type CodePurpose = "registration" | "password_reset" | "email_change";
@@ -18,31 +19,64 @@ const hashCode = (ctx: CoreContext, purpose: CodePurpose, target: string, code: 
  * purpose and address, is stored; once mailed, a new code supersedes the previous one. The cooldown and
  * the daily cap are reserved atomically before sending; a failed send stores nothing.
  */
-export async function sendCode(ctx: CoreContext, purpose: CodePurpose, email: string): Promise<void> {
+export async function sendCode(
+  ctx: CoreContext,
+  purpose: CodePurpose,
+  email: string,
+  mail: CodeMail = verificationMailFor(ctx),
+): Promise<void> {
+  const reserved = await reserveCodeSend(ctx, purpose, canonicalEmail(email));
+  if (reserved.outcome !== "ok") throw new AuthError(reserved.outcome === "cooldown" ? "code_cooldown" : "code_daily_cap");
+  await deliverCode(ctx, purpose, email, reserved.at, mail);
+}
+
+/** Builds the mail that carries a code: the address, the code and its validity in seconds. */
+export type CodeMail = (to: string, code: string, ttlSeconds: number) => MailMessage;
+
+const verificationMailFor =
+  (ctx: CoreContext): CodeMail =>
+  (to, code, ttl) =>
+    verificationMail(to, code, ttl, ctx.settings.serviceName);
+
+export type CodeReservation = { outcome: SendReservation; at: number };
+
+/** Reserves one send to the canonical `target` against its resend cooldown and daily cap. */
+export async function reserveCodeSend(ctx: CoreContext, purpose: CodePurpose, target: string): Promise<CodeReservation> {
+  const { codeCooldown, codeDailyCap } = ctx.settings;
+  const at = ctx.now();
+  const outcome = await ctx.store.codes.reserveSend(purpose, target, at, codeCooldown * 1000, codeDailyCap);
+  return { outcome, at };
+}
+
+/** Stores and mails a code under a reservation made at `reservedAt`; a failed send gives both back. */
+export async function deliverCode(
+  ctx: CoreContext,
+  purpose: CodePurpose,
+  email: string,
+  reservedAt: number,
+  mail: CodeMail,
+): Promise<void> {
   const target = canonicalEmail(email);
-  const { codeTtl, codeCooldown, codeDailyCap } = ctx.settings;
-  const now = ctx.now();
-  const reservation = await ctx.store.codes.reserveSend(purpose, target, now, codeCooldown * 1000, codeDailyCap);
-  if (reservation !== "ok") throw new AuthError(reservation === "cooldown" ? "code_cooldown" : "code_daily_cap");
+  const { codeTtl } = ctx.settings;
   const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
   const record = {
     id: randomUUID(),
     purpose,
     target,
     codeHash: hashCode(ctx, purpose, target, code),
-    createdAt: now,
-    expiresAt: now + codeTtl * 1000,
+    createdAt: reservedAt,
+    expiresAt: reservedAt + codeTtl * 1000,
     attempts: 0,
     consumedAt: null,
   };
   await ctx.store.codes.insert(record);
   try {
-    await ctx.mail.send(verificationMail(email, code, codeTtl, ctx.settings.serviceName));
+    await ctx.mail.send(mail(email, code, codeTtl));
   } catch (error) {
     // Nothing of this attempt remains, and the code the user may already hold stays valid.
     ctx.log.warn({ err: { message: (error as Error).message }, purpose }, "verification mail not sent");
     await ctx.store.codes.delete(record.id);
-    await ctx.store.codes.releaseSend(purpose, target, now);
+    await ctx.store.codes.releaseSend(purpose, target, reservedAt);
     throw new AuthError("mail_failed");
   }
   await ctx.store.codes.markSent(record, ctx.now());

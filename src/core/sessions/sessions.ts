@@ -152,6 +152,7 @@ export const REVOKED_ALL = {
   userDisabled: "user disabled",
   passwordChanged: "password changed",
   passwordSet: "password set by an administrator",
+  passwordReset: "password reset",
 } as const;
 
 /**

@@ -33,7 +33,8 @@ export type WebhookEventData = {
   "user.disabled": { userId: string } & Changer;
   "user.enabled": { userId: string } & Changer;
   "user.deleted": { userId: string } & Changer;
-  "user.password_changed": { userId: string } & Changer;
+  /** `reason`: `changed` by its owner, `set` by an administrator, `reset` with a mailed code. */
+  "user.password_changed": { userId: string; reason: "changed" | "set" | "reset" } & Changer;
   "user.locked": { userId: string; lockedForMs: number };
   "session.created": { sessionId: string; userId: string | null; clientId: string | null };
   /** `sessionId` null: every session of the user at once (`count` of them). */

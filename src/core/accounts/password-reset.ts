@@ -1,0 +1,107 @@
+import type { UserRecord } from "../ports.js";
+import { deliverCode, redeemCode, releaseCode, reserveCodeSend } from "../codes/codes.js";
+import { passwordResetMail } from "../codes/message.js";
+import { audit, type CoreContext, inTransaction, type RequestMeta } from "../context.js";
+import { AuthError } from "../errors.js";
+import { checkNewPassword } from "../passwords/policy.js";
+import { REVOKED_ALL, revokeAllSessions } from "../sessions/sessions.js";
+import { BY_SELF } from "../webhooks/catalogue.js";
+import { emit } from "../webhooks/outbox.js";
+import { canonicalEmail, canonicalUsername } from "./identifiers.js";
+
+/** Who asks: an account's email address or its username. */
+export type ResetIdentifier = { email: string } | { username: string };
+
+export type PasswordReset = { identifier: ResetIdentifier; code: string; newPassword: string; meta: RequestMeta };
+
+/** The path of the hosted reset page, which the mail links to. */
+export const RESET_PAGE_PATH = "/reset";
+
+/** Mails still being sent, per store, so that a shutdown can let them finish first. */
+const pendingMail = new WeakMap<object, Set<Promise<void>>>();
+
+/** The account named, or `null` when there is none (a malformed identifier is the caller's error). */
+async function findAccount(ctx: CoreContext, identifier: ResetIdentifier): Promise<UserRecord | null> {
+  if ("email" in identifier) return ctx.store.users.findByCanonicalEmail(canonicalEmail(identifier.email));
+  return ctx.store.users.findByCanonicalName(canonicalUsername(identifier.username).canonical);
+}
+
+/**
+ * Starts a password reset. Whether the account exists, is disabled or has no address, the
+ * caller sees the same: one lookup, one reservation against the resend cooldown and daily cap
+ * (an unknown address or name reserves under itself), and a mail queued after the answer — for
+ * an account that cannot be reset, the queued task does nothing.
+ */
+export async function requestPasswordReset(ctx: CoreContext, identifier: ResetIdentifier): Promise<void> {
+  const user = await findAccount(ctx, identifier);
+  const email = user?.status === "active" ? user.email : null;
+  const target =
+    email !== null
+      ? canonicalEmail(email)
+      : "email" in identifier
+        ? canonicalEmail(identifier.email)
+        : `username:${canonicalUsername(identifier.username).canonical}`;
+  const reserved = await reserveCodeSend(ctx, "password_reset", target);
+  const send = email !== null && reserved.outcome === "ok";
+  queue(ctx, async () => {
+    if (!send) return;
+    const page = `${ctx.settings.issuer}${RESET_PAGE_PATH}?email=${encodeURIComponent(email)}`;
+    await deliverCode(ctx, "password_reset", email, reserved.at, (to, code, ttl) =>
+      passwordResetMail(to, code, ttl, ctx.settings.serviceName, page),
+    );
+  });
+}
+
+/** Runs `task` after the current request has been answered; a failure is logged, never thrown. */
+function queue(ctx: CoreContext, task: () => Promise<void>): void {
+  const pending = pendingMail.get(ctx.store) ?? new Set();
+  pendingMail.set(ctx.store, pending);
+  const run = new Promise<void>((resolve) => setImmediate(resolve))
+    .then(task)
+    .catch((error: unknown) => {
+      if (!(error instanceof AuthError))
+        ctx.log.error({ err: { message: (error as Error).message } }, "password reset mail failed");
+    })
+    .finally(() => pending.delete(run));
+  pending.add(run);
+}
+
+/** Waits for the reset mails still being sent (before the store closes). */
+export async function settlePendingMail(ctx: CoreContext): Promise<void> {
+  await Promise.all([...(pendingMail.get(ctx.store) ?? [])]);
+}
+
+/**
+ * Sets a new password with a reset code. A wrong code, an unknown account and a disabled one
+ * all answer `code_invalid`, so the answer says nothing of the account. The new password passes
+ * the policy (a refused one gives the code back for another try); the new hash, the revocation
+ * of every session, the audit record and the webhook events are one transaction.
+ */
+export async function confirmPasswordReset(ctx: CoreContext, input: PasswordReset): Promise<void> {
+  // A malformed identifier names no account: the same answer as a wrong code.
+  const user = await findAccount(ctx, input.identifier).catch((error: unknown) => {
+    if (error instanceof AuthError) return null;
+    throw error;
+  });
+  if (!user?.email) throw new AuthError("code_invalid");
+  const redeemed = await redeemCode(ctx, "password_reset", user.email, input.code);
+  // A disabled account keeps its code used up: it cannot be reset into use.
+  if (user.status !== "active") throw new AuthError("code_invalid");
+  let hash: string;
+  try {
+    const password = checkNewPassword(input.newPassword, ctx.settings.passwordPolicy, {
+      username: user.username,
+      serviceName: ctx.settings.serviceName,
+    });
+    hash = await ctx.hasher.hash(password);
+  } catch (error) {
+    await releaseCode(ctx, redeemed);
+    throw error;
+  }
+  await inTransaction(ctx, async (tx) => {
+    await tx.store.users.setPasswordHash(user.id, hash, ctx.now());
+    await revokeAllSessions(tx, user.id, REVOKED_ALL.passwordReset);
+    await audit(tx, { event: "password_reset", outcome: "success", userId: user.id, ip: input.meta.ip });
+    await emit(tx, "user.password_changed", { userId: user.id, by: BY_SELF, reason: "reset" });
+  });
+}
