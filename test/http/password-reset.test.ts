@@ -96,9 +96,7 @@ describe("password reset by a mailed code (native API)", () => {
     const mail = await nthMail(gh, smtp, "Dana@Example.com", 1);
     assert.match(mail.subject, /Password reset/);
     assert.match(mail.text ?? "", /重置密码验证码/);
-    // The link pre-fills the address and never carries the code.
-    const link = /https?:\/\/\S+\/reset\?email=\S+/.exec(mail.text ?? "")?.[0];
-    assert.equal(link, `${gh.config.issuer}/reset?email=Dana%40Example.com`);
+    assert.match(mail.text ?? "", /your password reset code is/);
     await sleep(200);
     assert.equal(smtp.mailsTo("nobody@example.com").length, 0);
     assert.equal(smtp.mailsTo("erin@example.com").length, 0, "a disabled account gets no code");

@@ -14,9 +14,6 @@ export type ResetIdentifier = { email: string } | { username: string };
 
 export type PasswordReset = { identifier: ResetIdentifier; code: string; newPassword: string; meta: RequestMeta };
 
-/** The path of the hosted reset page, which the mail links to. */
-export const RESET_PAGE_PATH = "/reset";
-
 /** Mails still being sent, per store, so that a shutdown can let them finish first. */
 const pendingMail = new WeakMap<object, Set<Promise<void>>>();
 
@@ -45,9 +42,8 @@ export async function requestPasswordReset(ctx: CoreContext, identifier: ResetId
   const send = email !== null && reserved.outcome === "ok";
   queue(ctx, async () => {
     if (!send) return;
-    const page = `${ctx.settings.issuer}${RESET_PAGE_PATH}?email=${encodeURIComponent(email)}`;
     await deliverCode(ctx, "password_reset", email, reserved.at, (to, code, ttl) =>
-      passwordResetMail(to, code, ttl, ctx.settings.serviceName, page),
+      passwordResetMail(to, code, ttl, ctx.settings.serviceName),
     );
   });
 }

@@ -21,7 +21,7 @@ const REQUEST_SCHEMA: RouteSchema = {
   summary: "Mail a password reset code",
   description:
     "Always 202 with the same body, whether or not the account exists, is disabled or has an address; a mail " +
-    "with a 6-digit code and a link to the hosted page `/reset` goes to the account's address when it can be reset.",
+    "with a 6-digit code goes to the account's address when it can be reset.",
   consumes: BODY_TYPES,
   body: object(IDENTIFIER, ["email", "username"]),
   response: { 202: json("accepted", object({ status: { type: "string", enum: ["accepted"] } })), ...ERRORS },
