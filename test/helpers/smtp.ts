@@ -120,6 +120,24 @@ export function codeFrom(mail: ReceivedMail): string {
   return code;
 }
 
+/** The code of a password reset mail: the same 6 digits in its Chinese and English text and in its HTML. */
+export function resetCodeFrom(mail: ReceivedMail): string {
+  const codes = new Set(mail.text?.match(/(?<!\d)\d{6}(?!\d)/g) ?? []);
+  assert.equal(codes.size, 1, `expected one 6-digit code in: ${mail.text}`);
+  const [code] = codes as Set<string>;
+  assert.ok(code && mail.html?.includes(code), "the HTML part carries the same code");
+  return code;
+}
+
+/** Waits (up to 10 s) for the `count`-th mail to `address` and returns it. */
+export async function waitForMail(smtp: SmtpReceiver, address: string, count: number): Promise<ReceivedMail> {
+  for (let waited = 0; smtp.mailsTo(address).length < count; waited += 20) {
+    assert.ok(waited < 10_000, `no mail number ${count} to ${address}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return smtp.mailsTo(address)[count - 1] as ReceivedMail;
+}
+
 /** Whether `text` contains `code` as a whole number (not as part of a longer run of digits). */
 export const containsCode = (text: string, code: string): boolean => new RegExp(`(?<!\\d)${code}(?!\\d)`).test(text);
 

@@ -4,7 +4,13 @@ import { after, before, describe, it } from "node:test";
 import { queryDatabase } from "../helpers/database.js";
 import { PASSWORD, sleep } from "../helpers/oauth.js";
 import { type Response, startServer, type TestServer } from "../helpers/server.js";
-import { type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from "../helpers/smtp.js";
+import {
+  type ReceivedMail,
+  resetCodeFrom as codeFrom,
+  type SmtpReceiver,
+  startSmtpReceiver,
+  waitForMail,
+} from "../helpers/smtp.js";
 import { type Receiver, startReceiver } from "../helpers/webhook-receiver.js";
 
 // Password reset by a mailed code on the native API: POST /v1/password-reset always answers 202
@@ -23,27 +29,15 @@ function expectRefused(response: Response, error: string): void {
   assert.equal(response.body.error, error, response.text);
 }
 
-/** The code of a reset mail: the same 6 digits in its Chinese and English text and in its HTML. */
-function codeFrom(mail: ReceivedMail): string {
-  const codes = new Set(mail.text?.match(/(?<!\d)\d{6}(?!\d)/g) ?? []);
-  assert.equal(codes.size, 1, `expected one 6-digit code in: ${mail.text}`);
-  const [code] = codes as Set<string>;
-  assert.ok(code && mail.html?.includes(code), "the HTML part carries the same code");
-  return code;
-}
-
 /**
  * Waits for the `count`-th mail to `address` and returns it. Mails go out after the answer; the
  * receiver holds a mail a moment before the sender marks its code live, so this also waits
  * for the sender to finish.
  */
 async function nthMail(gh: TestServer, smtp: SmtpReceiver, address: string, count: number): Promise<ReceivedMail> {
-  for (let waited = 0; smtp.mailsTo(address).length < count; waited += 20) {
-    assert.ok(waited < 10_000, `no mail number ${count} to ${address}`);
-    await sleep(20);
-  }
+  const mail = await waitForMail(smtp, address, count);
   await gh.server.core.settlePendingMail();
-  return smtp.mailsTo(address)[count - 1] as ReceivedMail;
+  return mail;
 }
 
 describe("password reset by a mailed code (native API)", () => {
@@ -97,6 +91,14 @@ describe("password reset by a mailed code (native API)", () => {
     assert.match(mail.subject, /Password reset/);
     assert.match(mail.text ?? "", /重置密码验证码/);
     assert.match(mail.text ?? "", /your password reset code is/);
+    // The link pre-fills the identifier asked for, never the code (a URL can leak through Referer).
+    const code = codeFrom(mail);
+    const links = [...(mail.text ?? "").matchAll(/https?:\/\/\S+\/reset\?\S+/g)].map(([link]) => link);
+    assert.equal(links.length, 2, mail.text ?? "");
+    for (const link of links) {
+      assert.equal(new URL(link).searchParams.get("email"), "dana@example.com");
+      assert.ok(!link.includes(code), link);
+    }
     await sleep(200);
     assert.equal(smtp.mailsTo("nobody@example.com").length, 0);
     assert.equal(smtp.mailsTo("erin@example.com").length, 0, "a disabled account gets no code");
@@ -187,7 +189,9 @@ describe("password reset: an expired code (CODE_TTL=1) and the resend cooldown",
 
   it("a code dies after its TTL; a second request within the cooldown mails nothing yet answers 202", async () => {
     assert.equal((await gh.post("/v1/password-reset", { json: { email: "fay@example.com" } })).status, 202);
-    const code = codeFrom(await nthMail(gh, smtp, "fay@example.com", 1));
+    const mail = await nthMail(gh, smtp, "fay@example.com", 1);
+    const code = codeFrom(mail);
+    assert.match(mail.text ?? "", /valid for 1 minute and/, "one minute in the singular");
     const again = await gh.post("/v1/password-reset", { json: { email: "fay@example.com" } });
     assert.equal(again.status, 202);
     assert.deepEqual(again.body, ACCEPTED);

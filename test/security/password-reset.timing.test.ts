@@ -1,7 +1,7 @@
 // test-databases: one
-// security S120: no enumeration through POST /v1/password-reset. A known address (whose mail
-// really goes out: no resend cooldown, a high daily cap), an unknown address and a disabled
-// account must get the same status and body and cost the same, by the method of
+// security S120: no enumeration through POST /v1/password-reset and its /confirm. A known
+// address (whose mail really goes out: no resend cooldown, a high daily cap), an unknown address
+// and a disabled account must get the same status and body and cost the same, by the method of
 // login.timing.test.ts: samples of every class interleaved in random order, sent one at a time to
 // a server running as a process of its own; pass if every pair of classes has medians less than
 // 5 ms apart and a Mann-Whitney U test that is not significant at α = 0.01. Runs once, on SQLite
@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runCli } from "../helpers/cli.js";
 import { type GatehouseProcess, spawnGatehouse } from "../helpers/gatehouse-process.js";
-import { type SmtpReceiver, startSmtpReceiver } from "../helpers/smtp.js";
+import { resetCodeFrom, type SmtpReceiver, startSmtpReceiver, waitForMail } from "../helpers/smtp.js";
 import { shuffle, timingProblems } from "../helpers/timing.js";
 
 const SAMPLES_PER_CLASS = Number(process.env.TIMING_SAMPLES ?? 400);
@@ -31,6 +31,16 @@ type Sample = { cls: ClassName; index: number };
 
 const knownAddress = (index: number) => `tr-known-${index % KNOWN_ACCOUNTS}@example.com`;
 const DISABLED_ADDRESS = "tr-disabled@example.com";
+/** Confirm samples per address between two fresh codes: under the code's limit of 5 attempts. */
+const TRIES_PER_CODE = 4;
+/** Addresses per class in the confirm test (each class with as many codes, real or decoy). */
+const CONFIRM_ADDRESSES = 4;
+const confirmAddress = (cls: ClassName, index: number) =>
+  cls === "known address"
+    ? `tr-confirm-${index}@example.com`
+    : cls === "unknown address"
+      ? `tr-nobody-${index}@example.com`
+      : `tr-off-${index}@example.com`;
 
 describe("no enumeration through the password reset request (security S120)", { timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-reset-timing-"));
@@ -48,9 +58,10 @@ describe("no enumeration through the password reset request (security S120)", { 
       CODE_DAILY_CAP: "1000",
     };
     for (let i = 0; i < KNOWN_ACCOUNTS; i++) await createUser(`tr-known-${i}`, knownAddress(i));
-    await createUser("tr-disabled", DISABLED_ADDRESS);
-    const disabled = await runCli(["user", "disable", "tr-disabled"], env);
-    assert.equal(disabled.code, 0, disabled.stderr);
+    await createDisabledUser("tr-disabled", DISABLED_ADDRESS);
+    // Accounts of their own for the confirm test: as many earlier codes per address as the other classes.
+    for (let i = 0; i < CONFIRM_ADDRESSES; i++) await createUser(`tr-confirm-${i}`, confirmAddress("known address", i));
+    for (let i = 0; i < CONFIRM_ADDRESSES; i++) await createDisabledUser(`tr-off-${i}`, confirmAddress("disabled account", i));
     gh = await spawnGatehouse(env);
   });
   after(async () => {
@@ -65,6 +76,12 @@ describe("no enumeration through the password reset request (security S120)", { 
       env,
     );
     assert.equal(created.code, 0, created.stderr);
+  }
+
+  async function createDisabledUser(username: string, email: string): Promise<void> {
+    await createUser(username, email);
+    const disabled = await runCli(["user", "disable", username], env);
+    assert.equal(disabled.code, 0, disabled.stderr);
   }
 
   const addressOf = ({ cls, index }: Sample) =>
@@ -112,5 +129,65 @@ describe("no enumeration through the password reset request (security S120)", { 
     );
     assert.equal(smtp.mailsTo(DISABLED_ADDRESS).length, 0);
     assert.equal(smtp.mails.length, expected, "no mail to an unknown address");
+  });
+
+  /** Asks for a fresh code for every confirm address; returns the known addresses' codes once mailed. */
+  async function freshCodes(): Promise<Map<string, string>> {
+    const before = new Map<string, number>();
+    for (const cls of CLASSES) {
+      for (let i = 0; i < CONFIRM_ADDRESSES; i++) {
+        const email = confirmAddress(cls, i);
+        before.set(email, smtp.mailsTo(email).length);
+        const response = await fetch(`${gh.url}/v1/password-reset`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email }),
+        });
+        assert.equal(response.status, 202, await response.text());
+      }
+    }
+    const codes = new Map<string, string>();
+    for (let i = 0; i < CONFIRM_ADDRESSES; i++) {
+      const email = confirmAddress("known address", i);
+      codes.set(email, resetCodeFrom(await waitForMail(smtp, email, (before.get(email) ?? 0) + 1)));
+    }
+    // The mail arrives a moment before its code is marked live (and the decoys are stored).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return codes;
+  }
+
+  /** One confirm with a wrong code (any code, for an address without an account to reset). */
+  async function timedConfirm(sample: Sample, codes: Map<string, string>): Promise<number> {
+    const email = confirmAddress(sample.cls, sample.index % CONFIRM_ADDRESSES);
+    const right = codes.get(email);
+    const code = right === undefined ? "123456" : String((Number(right) + 1) % 1_000_000).padStart(6, "0");
+    const started = performance.now();
+    const response = await fetch(`${gh.url}/v1/password-reset/confirm`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, code, new_password: "tr-a-whole-new-horse-71" }),
+    });
+    const text = await response.text();
+    const elapsed = performance.now() - started;
+    assert.equal(response.status, 400, `${sample.cls}: ${text}`);
+    assert.equal(JSON.parse(text).error, "code_invalid", sample.cls);
+    return elapsed;
+  }
+
+  it(`the confirm step costs the same for a known address with a wrong code, an unknown and a disabled one (${SAMPLES_PER_CLASS} samples each)`, async (t) => {
+    gh = await spawnGatehouse(env);
+    const perRound = CONFIRM_ADDRESSES * TRIES_PER_CODE;
+    const times: Record<ClassName, number[]> = { "known address": [], "unknown address": [], "disabled account": [] };
+    // Rounds of fresh codes, each tried TRIES_PER_CODE times per address: every sample counts an
+    // attempt on a live code, real for the known class, a decoy for the others. Round 0 warms up.
+    for (let round = 0; times["known address"].length < SAMPLES_PER_CLASS; round++) {
+      const codes = await freshCodes();
+      for (const sample of schedule(perRound)) {
+        const elapsed = await timedConfirm(sample, codes);
+        if (round > 0) times[sample.cls].push(elapsed);
+      }
+    }
+    const problems = timingProblems(t, times, { maxMedianGapMs: MAX_MEDIAN_GAP_MS, alpha: ALPHA });
+    assert.deepEqual(problems, [], "a timing difference tells the classes apart");
   });
 });

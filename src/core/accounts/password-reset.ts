@@ -1,5 +1,5 @@
 import type { UserRecord } from "../ports.js";
-import { deliverCode, redeemCode, releaseCode, reserveCodeSend } from "../codes/codes.js";
+import { deliverCode, redeemCodeAt, releaseCode, reserveCodeSend, storeDecoyCode } from "../codes/codes.js";
 import { passwordResetMail } from "../codes/message.js";
 import { audit, type CoreContext, inTransaction, type RequestMeta } from "../context.js";
 import { AuthError } from "../errors.js";
@@ -31,21 +31,39 @@ async function findAccount(ctx: CoreContext, identifier: ResetIdentifier): Promi
  */
 export async function requestPasswordReset(ctx: CoreContext, identifier: ResetIdentifier): Promise<void> {
   const user = await findAccount(ctx, identifier);
-  const email = user?.status === "active" ? user.email : null;
-  const target =
-    email !== null
-      ? canonicalEmail(email)
-      : "email" in identifier
-        ? canonicalEmail(identifier.email)
-        : `username:${canonicalUsername(identifier.username).canonical}`;
+  const email = resettable(user)?.email ?? null;
+  const target = codeTarget(user, identifier);
   const reserved = await reserveCodeSend(ctx, "password_reset", target);
-  const send = email !== null && reserved.outcome === "ok";
   queue(ctx, async () => {
-    if (!send) return;
+    if (reserved.outcome !== "ok") return;
+    // No account to mail: a code no one holds, so that the confirm step costs the same for it.
+    if (email === null) return storeDecoyCode(ctx, "password_reset", target, reserved.at);
     await deliverCode(ctx, "password_reset", email, reserved.at, (to, code, ttl) =>
-      passwordResetMail(to, code, ttl, ctx.settings.serviceName),
+      passwordResetMail(to, code, ttl, ctx.settings.serviceName, resetLink(ctx, identifier)),
     );
   });
+}
+
+/** The account when a reset can set its password: active, with an address to mail. */
+const resettable = (user: UserRecord | null): (UserRecord & { email: string }) | null =>
+  user?.status === "active" && user.email !== null ? (user as UserRecord & { email: string }) : null;
+
+/**
+ * Where the reset code for `identifier` is kept: the account's canonical address when it has one
+ * (disabled or not: a code mailed before a disable is found, and used up, by the refused try),
+ * otherwise the identifier itself (an unknown name under `username:`), so that the request and
+ * the confirm step find the same code record, real or decoy, for every identifier.
+ */
+function codeTarget(user: UserRecord | null, identifier: ResetIdentifier): string {
+  if (user?.email) return canonicalEmail(user.email);
+  if ("email" in identifier) return canonicalEmail(identifier.email);
+  return `username:${canonicalUsername(identifier.username).canonical}`;
+}
+
+/** The hosted reset page with the identifier filled in (never the code: a URL can leak). */
+function resetLink(ctx: CoreContext, identifier: ResetIdentifier): string {
+  const query = new URLSearchParams("email" in identifier ? { email: identifier.email } : { username: identifier.username });
+  return `${ctx.settings.issuer}/reset?${query.toString()}`;
 }
 
 /** Runs `task` after the current request has been answered; a failure is logged, never thrown. */
@@ -74,19 +92,25 @@ export async function settlePendingMail(ctx: CoreContext): Promise<void> {
  * of every session, the audit record and the webhook events are one transaction.
  */
 export async function confirmPasswordReset(ctx: CoreContext, input: PasswordReset): Promise<void> {
-  // A malformed identifier names no account: the same answer as a wrong code.
-  const user = await findAccount(ctx, input.identifier).catch((error: unknown) => {
-    if (error instanceof AuthError) return null;
+  let user: UserRecord | null;
+  let target: string;
+  try {
+    user = await findAccount(ctx, input.identifier);
+    target = codeTarget(user, input.identifier);
+  } catch (error) {
+    // A malformed identifier names no account: the same answer as a wrong code.
+    if (error instanceof AuthError) throw new AuthError("code_invalid");
     throw error;
-  });
-  if (!user?.email) throw new AuthError("code_invalid");
-  const redeemed = await redeemCode(ctx, "password_reset", user.email, input.code);
-  // A disabled account keeps its code used up: it cannot be reset into use.
-  if (user.status !== "active") throw new AuthError("code_invalid");
+  }
+  // Known, unknown or disabled: one code lookup, one attempt counted, one audit record.
+  const redeemed = await redeemCodeAt(ctx, "password_reset", target, input.code);
+  const account = resettable(user);
+  // A disabled account's code is used up all the same: it cannot be reset into use.
+  if (!account) throw new AuthError("code_invalid");
   let hash: string;
   try {
     const password = checkNewPassword(input.newPassword, ctx.settings.passwordPolicy, {
-      username: user.username,
+      username: account.username,
       serviceName: ctx.settings.serviceName,
     });
     hash = await ctx.hasher.hash(password);
@@ -95,9 +119,9 @@ export async function confirmPasswordReset(ctx: CoreContext, input: PasswordRese
     throw error;
   }
   await inTransaction(ctx, async (tx) => {
-    await tx.store.users.setPasswordHash(user.id, hash, ctx.now());
-    await revokeAllSessions(tx, user.id, REVOKED_ALL.passwordReset);
-    await audit(tx, { event: "password_reset", outcome: "success", userId: user.id, ip: input.meta.ip });
-    await emit(tx, "user.password_changed", { userId: user.id, by: BY_SELF, reason: "reset" });
+    await tx.store.users.setPasswordHash(account.id, hash, ctx.now());
+    await revokeAllSessions(tx, account.id, REVOKED_ALL.passwordReset);
+    await audit(tx, { event: "password_reset", outcome: "success", userId: account.id, ip: input.meta.ip });
+    await emit(tx, "user.password_changed", { userId: account.id, by: BY_SELF, reason: "reset" });
   });
 }

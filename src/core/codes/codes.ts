@@ -3,7 +3,7 @@ import { canonicalEmail } from "../accounts/identifiers.js";
 import { audit, type CoreContext } from "../context.js";
 import { AuthError } from "../errors.js";
 import { safeEqual } from "../tokens/secrets.js";
-import type { MailMessage, SendReservation } from "../ports.js";
+import type { CodeRecord, MailMessage, SendReservation } from "../ports.js";
 import { verificationMail } from "./message.js";
 
 export type CodePurpose = "registration" | "password_reset" | "email_change";
@@ -59,16 +59,7 @@ export async function deliverCode(
   const target = canonicalEmail(email);
   const { codeTtl } = ctx.settings;
   const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
-  const record = {
-    id: randomUUID(),
-    purpose,
-    target,
-    codeHash: hashCode(ctx, purpose, target, code),
-    createdAt: reservedAt,
-    expiresAt: reservedAt + codeTtl * 1000,
-    attempts: 0,
-    consumedAt: null,
-  };
+  const record = codeRecord(ctx, purpose, target, code, reservedAt);
   await ctx.store.codes.insert(record);
   try {
     await ctx.mail.send(mail(email, code, codeTtl));
@@ -81,6 +72,31 @@ export async function deliverCode(
   }
   await ctx.store.codes.markSent(record, ctx.now());
   await audit(ctx, { event: "code_sent", outcome: "success", detail: purpose });
+}
+
+function codeRecord(ctx: CoreContext, purpose: CodePurpose, target: string, code: string, createdAt: number): CodeRecord {
+  return {
+    id: randomUUID(),
+    purpose,
+    target,
+    codeHash: hashCode(ctx, purpose, target, code),
+    createdAt,
+    expiresAt: createdAt + ctx.settings.codeTtl * 1000,
+    attempts: 0,
+    consumedAt: null,
+  };
+}
+
+/**
+ * Stores a live code under `target` that is mailed to no one (its digits are thrown away), so
+ * that redeeming for a target without an account costs what redeeming a real code costs: the
+ * same lookup, attempt count and audit. A guess matches it one time in a million, and what it
+ * was redeemed for then refuses anyway.
+ */
+export async function storeDecoyCode(ctx: CoreContext, purpose: CodePurpose, target: string, reservedAt: number): Promise<void> {
+  const record = codeRecord(ctx, purpose, target, randomUUID(), reservedAt);
+  await ctx.store.codes.insert(record);
+  await ctx.store.codes.markSent(record, ctx.now());
 }
 
 export type RedeemedCode = { id: string; target: string };
@@ -96,16 +112,24 @@ export async function redeemCode(ctx: CoreContext, purpose: CodePurpose, email: 
   } catch {
     throw new AuthError("code_invalid");
   }
+  return redeemCodeAt(ctx, purpose, target, code);
+}
+
+/** `redeemCode` for a canonical target (an address, or what stands for one without an account). */
+export async function redeemCodeAt(ctx: CoreContext, purpose: CodePurpose, target: string, code: string): Promise<RedeemedCode> {
   const live = await ctx.store.codes.findLive(purpose, target);
-  if (!live) throw new AuthError("code_invalid");
+  if (!live) return refuseCode(ctx, purpose);
   if (live.expiresAt <= ctx.now()) throw new AuthError("code_expired");
   const evaluated = await ctx.store.codes.countAttempt(live.id, MAX_CODE_ATTEMPTS);
   const matches = /^\d{6}$/.test(code) && safeEqual(live.codeHash, hashCode(ctx, purpose, target, code));
-  if (!evaluated || !matches || !(await ctx.store.codes.consume(live.id, ctx.now()))) {
-    await audit(ctx, { event: "code_redeem", outcome: "failure", detail: purpose });
-    throw new AuthError("code_invalid");
-  }
+  if (!evaluated || !matches || !(await ctx.store.codes.consume(live.id, ctx.now()))) return refuseCode(ctx, purpose);
   return { id: live.id, target };
+}
+
+/** Every refusal of a code is audited, with or without a live code: the two cost the same write. */
+async function refuseCode(ctx: CoreContext, purpose: CodePurpose): Promise<never> {
+  await audit(ctx, { event: "code_redeem", outcome: "failure", detail: purpose });
+  throw new AuthError("code_invalid");
 }
 
 /** Makes a redeemed code usable again when what it was redeemed for did not happen. */
