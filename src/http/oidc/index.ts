@@ -7,6 +7,7 @@ import { authorizeRoutes, type HostedContext, hostedContext } from "./authorize-
 import { logoutRoutes } from "./logout-routes.js";
 import { pageContext, sendPage } from "./page-context.js";
 import { errorPage } from "./pages.js";
+import { resetRoutes } from "./reset-routes.js";
 import { signUpRoutes } from "./sign-up-routes.js";
 import { STYLESHEET } from "./stylesheet.js";
 import { userInfoRoutes } from "./userinfo-routes.js";
@@ -35,6 +36,7 @@ export async function openIdRoutes(app: FastifyInstance, { core }: { core: Core 
     await authorizeRoutes(pages, hosted);
     await signUpRoutes(pages, hosted);
     await logoutRoutes(pages, hosted);
+    await resetRoutes(pages, hosted);
   });
   await app.register(async (api) => {
     api.setErrorHandler((error, request, reply) => renderOAuthError(error, request, reply));

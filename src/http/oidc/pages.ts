@@ -41,6 +41,7 @@ export function signInPage(page: PageContext, carried: Carried, input: { loginHi
         ${field("password", t("password"), html`<input id="password" name="password" type="password" autocomplete="current-password" required />`)}
         <button type="submit" class="primary">${t("signInButton")}</button>`,
     )}
+    <p class="switch"><a href="${page.base}/reset?request=${encodeURIComponent(carried.query)}">${t("forgotPassword")}</a></p>
     <p class="switch">
       ${t("noAccount")} <a href="${page.base}/oauth/authorize/sign-up?${carried.query}">${t("signUpLink")}</a>
     </p>`;

@@ -167,3 +167,33 @@ export const USERINFO_PREFLIGHT_SCHEMA: RouteSchema = {
     ...nativeErrors([429, 500]),
   },
 };
+
+export const RESET_PAGE_SCHEMA: RouteSchema = {
+  tags: TAG,
+  summary: "The hosted password reset page",
+  description:
+    "Without an identifier, the form for the account's email or username; with `email` or `username` (the " +
+    "mail's link), the form for the code and the new password. `request` is the authorization request to go back to.",
+  querystring: stringFields(["email", "username", "request"], []),
+  response: pageAnswers("the reset page", {}, []),
+};
+
+/** The reset forms carry a CSRF token and may carry the authorization request they came from. */
+const resetForm = (fields: readonly string[]) => stringFields(["csrf_token", "request", ...fields], ["csrf_token"]);
+
+export const RESET_REQUEST_SCHEMA: RouteSchema = {
+  tags: TAG,
+  summary: "The reset page's first form: mails a code",
+  description: "The same page (a code was sent if the account exists) whether or not the account exists.",
+  consumes: [BODY_TYPES[1] as string],
+  body: resetForm(["identifier"]),
+  response: pageAnswers("the form for the code and the new password", {}, FORM_ERRORS),
+};
+
+export const RESET_CONFIRM_SCHEMA: RouteSchema = {
+  tags: TAG,
+  summary: "The reset page's second form: sets the new password",
+  consumes: [BODY_TYPES[1] as string],
+  body: resetForm(["identifier", "code", "new_password", "new_password_confirm"]),
+  response: pageAnswers("the password is changed, or the form again with what went wrong", {}, FORM_ERRORS),
+};

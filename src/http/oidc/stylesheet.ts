@@ -18,6 +18,7 @@ button.primary { width: 100%; background: var(--brand); color: #fff; border: 1px
 button.secondary { width: 100%; background: #fff; color: var(--ink); border: 1px solid var(--line); }
 .actions { display: flex; gap: 12px; margin-top: 16px; }
 .alert { color: var(--bad); background: #fef3f2; border: 1px solid #fecdca; border-radius: 8px; padding: 10px 12px; }
+.field-error { color: var(--bad); font-size: 0.9rem; }
 .scopes { padding-left: 20px; }
 .scopes li { margin: 6px 0; }
 a { color: var(--brand); }
