@@ -7,7 +7,7 @@ export type ResetCarried = { identifier: string; request: string };
 export type ResetErrors = Partial<Record<"identifier" | "code" | "new_password" | "new_password_confirm", string>>;
 
 const resetForm = (page: PageContext, action: string, carried: ResetCarried, body: Html) =>
-  html`<form method="post" action="${page.base}${action}" novalidate>
+  html`<form method="post" action="${page.base}${action}">
     ${hiddenFields(carried.request ? { csrf_token: page.csrfToken, request: carried.request } : { csrf_token: page.csrfToken })}
     ${body}
   </form>`;
