@@ -1,5 +1,5 @@
 // test-databases: one
-// security S120: no enumeration through POST /v1/password-reset and its /confirm. A known
+// security S93: no enumeration through POST /v1/password-reset and its /confirm. A known
 // address (whose mail really goes out: no resend cooldown, a high daily cap), an unknown address
 // and a disabled account must get the same status and body and cost the same, by the method of
 // login.timing.test.ts: samples of every class interleaved in random order, sent one at a time to
@@ -42,7 +42,7 @@ const confirmAddress = (cls: ClassName, index: number) =>
       ? `tr-nobody-${index}@example.com`
       : `tr-off-${index}@example.com`;
 
-describe("no enumeration through the password reset request (security S120)", { timeout: 300_000 }, () => {
+describe("no enumeration through the password reset request (security S93)", { timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-reset-timing-"));
   let smtp: SmtpReceiver;
   let gh: GatehouseProcess;
