@@ -1,56 +1,22 @@
-import { useEffect, useRef, useState } from "preact/hooks";
-import { api, type Page, type User, userListPath } from "../api";
+import { useState } from "preact/hooks";
+import { api, type User, userListPath } from "../api";
 import { Confirm } from "../confirm";
 import { useT } from "../i18n";
+import { userPath } from "../lib/route";
+import { Link } from "../link";
+import { usePaged } from "../use-paged";
 
 /** How long typing must pause before the search is sent. */
 const DEBOUNCE_MS = 250;
 
 type Filter = { query: string; status: string };
 
-/**
- * GET /v1/admin/users, searched as the operator types, one page at a time ("load more" follows
- * next_cursor); an answer that arrives after a newer search started is dropped.
- */
-function useUserList(filter: Filter) {
-  const [items, setItems] = useState<User[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const generation = useRef(0);
-
-  const load = (cursor: string | null) => {
-    const mine = ++generation.current;
-    setLoading(true);
-    api<Page<User>>("GET", userListPath({ ...filter, cursor })).then(
-      (page) => {
-        if (mine !== generation.current) return;
-        setItems((shown) => (cursor ? [...shown, ...page.items] : page.items));
-        setNext(page.next_cursor);
-        setError(null);
-        setLoading(false);
-      },
-      (e: Error) => {
-        if (mine !== generation.current) return;
-        setError(e.message);
-        setLoading(false);
-      },
-    );
-  };
-
-  useEffect(() => {
-    const timer = setTimeout(() => load(null), DEBOUNCE_MS);
-    return () => clearTimeout(timer);
-  }, [filter.query, filter.status]);
-
-  const replace = (user: User) => setItems((shown) => shown.map((u) => (u.id === user.id ? user : u)));
-  return { items, next, error, loading, loadMore: () => load(next), replace };
-}
-
 export function Users() {
   const { t } = useT();
   const [filter, setFilter] = useState<Filter>({ query: "", status: "" });
-  const list = useUserList(filter);
+  // Searched as the operator types, one page at a time ("load more" follows next_cursor).
+  const list = usePaged<User>((cursor) => userListPath({ ...filter, cursor }), JSON.stringify(filter), DEBOUNCE_MS);
+  const replace = (user: User) => list.replace((u) => u.id === user.id, user);
 
   return (
     <section aria-labelledby="page-title">
@@ -74,7 +40,7 @@ export function Users() {
           {t("error.api", { message: list.error })}
         </p>
       )}
-      <table class="users">
+      <table class="list">
         <thead>
           <tr>
             <th scope="col">{t("users.col.username")}</th>
@@ -86,13 +52,13 @@ export function Users() {
         </thead>
         <tbody>
           {list.items.map((user) => (
-            <UserRow key={user.id} user={user} onChanged={list.replace} />
+            <UserRow key={user.id} user={user} onChanged={replace} />
           ))}
         </tbody>
       </table>
       <p aria-live="polite">{list.loading ? t("loading") : list.items.length === 0 && !list.error ? t("users.none") : ""}</p>
       {list.next && (
-        <button type="button" onClick={list.loadMore} disabled={list.loading}>
+        <button type="button" onClick={() => void list.loadMore()} disabled={list.loading}>
           {t("users.more")}
         </button>
       )}
@@ -122,7 +88,9 @@ function UserRow({ user, onChanged }: { user: User; onChanged: (user: User) => v
 
   return (
     <tr>
-      <td data-label={t("users.col.username")}>{name}</td>
+      <td data-label={t("users.col.username")}>
+        <Link to={userPath(user.id)}>{name}</Link>
+      </td>
       <td data-label={t("users.col.email")}>{user.email ?? "—"}</td>
       <td data-label={t("users.col.status")}>
         <span class={`status ${user.status}`}>{t(disabling ? "users.status.active" : "users.status.disabled")}</span>
