@@ -100,6 +100,7 @@ export const en = {
   "clients.grants": "Grants",
   "clients.scopes": "Scopes (separated by spaces)",
   "clients.redirectUris": "Redirect URIs (one a line)",
+  "clients.redirects": "Redirect URIs",
   "clients.type": "Type",
   "clients.typePublic": "Public",
   "clients.typeConfidential": "Confidential",

@@ -101,6 +101,7 @@ export const zhCN: Record<MessageKey, string> = {
   "clients.grants": "授权类型",
   "clients.scopes": "范围（以空格分隔）",
   "clients.redirectUris": "重定向 URI（每行一个）",
+  "clients.redirects": "重定向 URI",
   "clients.type": "类型",
   "clients.typePublic": "公开",
   "clients.typeConfidential": "机密",

@@ -104,7 +104,7 @@ function ClientItem({ client, onChanged, onSecret }: ItemProps) {
         <dd>{t(client.public ? "clients.typePublic" : "clients.typeConfidential")}</dd>
         <dt>{t("clients.grants")}</dt>
         <dd class="mono">{client.grants.join(", ") || "—"}</dd>
-        <dt>{t("clients.redirectUris")}</dt>
+        <dt>{t("clients.redirects")}</dt>
         <dd class="mono">{client.redirect_uris.join(" ") || "—"}</dd>
       </dl>
       {editing ? (
