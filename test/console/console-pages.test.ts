@@ -2,7 +2,7 @@
 // The admin console's further pages in a real headless Chromium against a real Gatehouse: an
 // administrator opens a user's page and revokes one of their sessions; creates a client, reads
 // its secret (shown once) and gets a token with it at /oauth/token; rotates the signing key and
-// sees the new current key; finds these actions in the audit log. Every new page, in both
+// sees the new current key; finds these actions in the audit log, read further as it scrolls. Every new page, in both
 // languages: no serious or critical axe-core violation, no horizontal scroll at 375 px, no
 // console error. With GATEHOUSE_SCREENSHOTS=1 it writes their screenshots in docs/screenshots/.
 // Needs the build (npm run build).
@@ -74,6 +74,8 @@ async function rotateKey(page: Page, server: AdminServer) {
   await page.getByRole("cell", { name: oldKid }).waitFor();
   await page.getByRole("button", { name: "Rotate signing key" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
+  // The page re-reads the keys after the server's answer: the old key is then published, not current.
+  await page.getByRole("row").filter({ hasText: oldKid }).getByText("Published").waitFor();
   const after = await server.admin("GET", "/v1/admin/keys");
   const newKid = after.body.items.find((key: { state: string }) => key.state === "current").kid;
   assert.notEqual(newKid, oldKid);
@@ -82,7 +84,7 @@ async function rotateKey(page: Page, server: AdminServer) {
 }
 
 async function findInAudit(page: Page) {
-  await page.getByRole("link", { name: "Audit log" }).click();
+  await page.getByRole("link", { name: "Audit log", exact: true }).click();
   for (const event of ["client_created", "signing_key_rotated", "session_revoked"]) {
     await page.getByRole("cell", { name: event, exact: true }).first().waitFor();
   }
@@ -91,6 +93,35 @@ async function findInAudit(page: Page) {
   assert.equal(await page.getByRole("cell", { name: "client_created", exact: true }).count(), 1);
   await page.getByLabel("Event").fill("");
   await page.getByRole("cell", { name: "signing_key_rotated" }).waitFor();
+}
+
+/**
+ * Waits until the audit table shows exactly `count` rows, each of `event` (polled from here: the
+ * page's CSP refuses the evaluated predicate of waitForFunction).
+ */
+async function auditRowsAre(page: Page, event: string, count: number) {
+  const cells = page.locator("tbody tr td:nth-child(2)");
+  const deadline = Date.now() + 10_000;
+  let events = await cells.allTextContents();
+  while (!(events.length === count && events.every((text) => text === event))) {
+    assert.ok(Date.now() < deadline, `${events.length} rows, expected ${count} of ${event}`);
+    await page.waitForTimeout(100);
+    events = await cells.allTextContents();
+  }
+}
+
+/** 55 records of one event: a page of 50, then the rest once the end of the list is scrolled into view. */
+async function scrollAudit(page: Page, server: AdminServer) {
+  for (let i = 0; i < 55; i++) {
+    const created = await server.admin("POST", "/v1/admin/permissions", { name: `console:p${i}` });
+    assert.equal(created.status, 201, created.text);
+  }
+  await page.getByLabel("Event").fill("permission_created");
+  await auditRowsAre(page, "permission_created", 50);
+  await page.getByRole("button", { name: "Load more" }).waitFor();
+  await page.getByRole("cell", { name: "permission_created", exact: true }).last().scrollIntoViewIfNeeded();
+  await auditRowsAre(page, "permission_created", 55);
+  await page.getByRole("button", { name: "Load more" }).waitFor({ state: "detached" });
 }
 
 describe("the admin console's pages in Chromium", { skip: skipWithoutChromium("the admin console's pages") }, () => {
@@ -143,6 +174,9 @@ describe("the admin console's pages in Chromium", { skip: skipWithoutChromium("t
     await page.getByRole("heading", { name: "用户 target_user" }).waitFor();
     await page.getByRole("button", { name: /^撤销会话 / }).waitFor();
     await checkPage(page, "console-user-zh-cn");
+    await page.getByLabel("语言").selectOption("en");
+    await page.getByRole("link", { name: "Audit log", exact: true }).click();
+    await scrollAudit(page, server);
     // The one refused password answers 400, which the browser reports for the request itself.
     assert.deepEqual(
       errors.filter((text) => !/status of 400/.test(text)),

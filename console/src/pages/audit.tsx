@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { type AuditRecord, shownTime } from "../api";
 import { ActionError } from "../action";
 import { useT } from "../i18n";
+import { ListEnd, ListHead } from "../list";
 import { isoTime } from "../lib/forms";
 import { listPath, wantsMore } from "../lib/paging";
 
@@ -72,12 +73,7 @@ export function Audit() {
       <ActionError error={list.error} />
       <AuditTable records={list.items} />
       <div ref={end} />
-      <p aria-live="polite">{list.loading ? t("loading") : list.items.length === 0 && !list.error ? t("audit.none") : ""}</p>
-      {list.next && (
-        <button type="button" onClick={() => void list.loadMore()} disabled={list.loading}>
-          {t("users.more")}
-        </button>
-      )}
+      <ListEnd list={list} none={t("audit.none")} />
     </section>
   );
 }
@@ -94,15 +90,7 @@ function AuditTable({ records }: { records: AuditRecord[] }) {
   ];
   return (
     <table class="list">
-      <thead>
-        <tr>
-          {cols.map((col) => (
-            <th scope="col" key={col}>
-              {col}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <ListHead cols={cols} />
       <tbody>
         {records.map((record) => (
           <tr key={record.id}>

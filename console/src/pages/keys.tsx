@@ -3,6 +3,7 @@ import { ActionError, useAction } from "../action";
 import { api, shownTime, type SigningKey } from "../api";
 import { Confirm } from "../confirm";
 import { useT } from "../i18n";
+import { ListHead } from "../list";
 
 /** The signing keys by identifier and state (never key material), and rotation, confirmed. */
 export function Keys() {
@@ -33,15 +34,7 @@ export function Keys() {
       {!keys && !action.error && <p>{t("loading")}</p>}
       {keys && (
         <table class="list">
-          <thead>
-            <tr>
-              {cols.map((col) => (
-                <th scope="col" key={col}>
-                  {col}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <ListHead cols={cols} />
           <tbody>
             {keys.map((key) => (
               <tr key={key.kid}>

@@ -3,6 +3,7 @@ import { ActionError, useAction } from "../action";
 import { api, type Role, type Session, shownTime, userApiPath, type UserDetail } from "../api";
 import { Confirm } from "../confirm";
 import { useT } from "../i18n";
+import { ListHead } from "../list";
 
 /** The user's roles: each can be taken away, any other role given. The list is re-read after each change. */
 export function RolesPanel({ user, onChanged }: { user: UserDetail; onChanged: (user: UserDetail) => void }) {
@@ -89,15 +90,9 @@ export function SessionsPanel({ userId }: { userId: string }) {
       {sessions?.length === 0 && <p>{t("user.noSessions")}</p>}
       {sessions && sessions.length > 0 && (
         <table class="list">
-          <thead>
-            <tr>
-              <th scope="col">{t("user.col.device")}</th>
-              <th scope="col">{t("user.col.ip")}</th>
-              <th scope="col">{t("user.col.client")}</th>
-              <th scope="col">{t("user.col.lastUsed")}</th>
-              <th scope="col">{t("users.col.actions")}</th>
-            </tr>
-          </thead>
+          <ListHead
+            cols={[t("user.col.device"), t("user.col.ip"), t("user.col.client"), t("user.col.lastUsed"), t("users.col.actions")]}
+          />
           <tbody>
             {sessions.map((session) => (
               <tr key={session.id}>

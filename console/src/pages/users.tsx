@@ -1,7 +1,9 @@
 import { useState } from "preact/hooks";
+import { ActionError } from "../action";
 import { api, type User, userListPath } from "../api";
 import { Confirm } from "../confirm";
 import { useT } from "../i18n";
+import { ListEnd, ListHead } from "../list";
 import { userPath } from "../lib/route";
 import { Link } from "../link";
 import { usePaged } from "../use-paged";
@@ -35,33 +37,24 @@ export function Users() {
           </select>
         </label>
       </div>
-      {list.error && (
-        <p role="alert" class="error">
-          {t("error.api", { message: list.error })}
-        </p>
-      )}
+      <ActionError error={list.error} />
       <table class="list">
-        <thead>
-          <tr>
-            <th scope="col">{t("users.col.username")}</th>
-            <th scope="col">{t("users.col.email")}</th>
-            <th scope="col">{t("users.col.status")}</th>
-            <th scope="col">{t("users.col.lastLogin")}</th>
-            <th scope="col">{t("users.col.actions")}</th>
-          </tr>
-        </thead>
+        <ListHead
+          cols={[
+            t("users.col.username"),
+            t("users.col.email"),
+            t("users.col.status"),
+            t("users.col.lastLogin"),
+            t("users.col.actions"),
+          ]}
+        />
         <tbody>
           {list.items.map((user) => (
             <UserRow key={user.id} user={user} onChanged={replace} />
           ))}
         </tbody>
       </table>
-      <p aria-live="polite">{list.loading ? t("loading") : list.items.length === 0 && !list.error ? t("users.none") : ""}</p>
-      {list.next && (
-        <button type="button" onClick={() => void list.loadMore()} disabled={list.loading}>
-          {t("users.more")}
-        </button>
-      )}
+      <ListEnd list={list} none={t("users.none")} />
     </section>
   );
 }
