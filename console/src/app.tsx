@@ -3,15 +3,27 @@ import { api, ApiError } from "./api";
 import { jwtClaims } from "./auth/pkce";
 import { beginSignIn, completeSignIn, signOut, tokens } from "./auth/session";
 import { type Locale, LocaleContext, LOCALES, rememberLocale, translate, useT } from "./i18n";
-import { AuditIcon, ClientsIcon, KeyIcon, OverviewIcon, ShieldIcon, SignOutIcon, UsersIcon } from "./icons";
+import {
+  AuditIcon,
+  ClientsIcon,
+  KeyIcon,
+  OverviewIcon,
+  RolesIcon,
+  ShieldIcon,
+  SignOutIcon,
+  UsersIcon,
+  WebhookIcon,
+} from "./icons";
 import { type Route, routeOf, sectionOf } from "./lib/route";
 import { Link } from "./link";
 import { Audit } from "./pages/audit";
 import { Clients } from "./pages/clients";
 import { Keys } from "./pages/keys";
 import { Overview } from "./pages/overview";
+import { Roles } from "./pages/roles";
 import { UserPage } from "./pages/user";
 import { Users } from "./pages/users";
+import { Webhooks } from "./pages/webhooks";
 
 type Phase = { kind: "signing-in" } | { kind: "failed"; code: string } | { kind: "not-admin"; name: string } | { kind: "ready" };
 
@@ -127,8 +139,12 @@ function Page({ route }: { route: Route }) {
       return <Users />;
     case "clients":
       return <Clients />;
+    case "roles":
+      return <Roles />;
     case "keys":
       return <Keys />;
+    case "webhooks":
+      return <Webhooks />;
     case "audit":
       return <Audit key={location.search} />;
     default:
@@ -143,7 +159,9 @@ function Nav({ route }: { route: Route }) {
     { to: "/console/", page: "overview", label: t("nav.overview"), icon: <OverviewIcon /> },
     { to: "/console/users", page: "users", label: t("nav.users"), icon: <UsersIcon /> },
     { to: "/console/clients", page: "clients", label: t("nav.clients"), icon: <ClientsIcon /> },
+    { to: "/console/roles", page: "roles", label: t("nav.roles"), icon: <RolesIcon /> },
     { to: "/console/keys", page: "keys", label: t("nav.keys"), icon: <KeyIcon /> },
+    { to: "/console/webhooks", page: "webhooks", label: t("nav.webhooks"), icon: <WebhookIcon /> },
     { to: "/console/audit", page: "audit", label: t("nav.audit"), icon: <AuditIcon /> },
   ];
   return (

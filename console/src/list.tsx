@@ -1,3 +1,4 @@
+import { useState } from "preact/hooks";
 import { useT } from "./i18n";
 
 /** A list table's header row: one column heading each. */
@@ -29,5 +30,44 @@ export function ListEnd({ list, none }: { list: PagedEnd; none: string }) {
         </button>
       )}
     </>
+  );
+}
+
+type PickProps = {
+  label: string;
+  placeholder: string;
+  options: string[];
+  action: string;
+  busy: boolean;
+  onPick: (name: string) => void;
+};
+
+/** A select of names to add (a role to a user, a permission to a role) and its button. */
+export function PickOne({ label, placeholder, options, action, busy, onPick }: PickProps) {
+  const [chosen, setChosen] = useState("");
+  return (
+    <div class="row">
+      <label class="field">
+        {label}
+        <select value={chosen} onChange={(e) => setChosen(e.currentTarget.value)}>
+          <option value="">{placeholder}</option>
+          {options.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button
+        type="button"
+        disabled={!chosen || busy}
+        onClick={() => {
+          onPick(chosen);
+          setChosen("");
+        }}
+      >
+        {action}
+      </button>
+    </div>
   );
 }

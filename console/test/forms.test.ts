@@ -39,6 +39,8 @@ describe("console routes", () => {
     expect(sectionOf(routeOf("/console/users/u1"))).toBe("users");
     expect(routeOf("/console/audit?user_id=u1")).toEqual({ page: "audit" });
     expect(routeOf("/console/clients")).toEqual({ page: "clients" });
+    expect(routeOf("/console/roles")).toEqual({ page: "roles" });
+    expect(routeOf("/console/webhooks")).toEqual({ page: "webhooks" });
     expect(routeOf("/console/")).toEqual({ page: "overview" });
     expect(routeOf("/console/nowhere")).toEqual({ page: "overview" });
   });

@@ -124,13 +124,58 @@ async function scrollAudit(page: Page, server: AdminServer) {
   await page.getByRole("button", { name: "Load more" }).waitFor({ state: "detached" });
 }
 
+/** A role and a permission created in the console; the permission granted, then revoked. */
+async function grantAndRevoke(page: Page, server: AdminServer) {
+  const newRole = page.getByRole("form", { name: "New role" });
+  await newRole.getByLabel("Role name").fill("auditors");
+  await newRole.getByRole("button", { name: "Create" }).click();
+  await page.getByRole("heading", { name: "auditors" }).waitFor();
+  const newPermission = page.getByRole("form", { name: "New permission" });
+  await newPermission.getByLabel("Permission name").fill("reports:read");
+  await newPermission.getByLabel("Description").fill("Read the reports");
+  await newPermission.getByRole("button", { name: "Create" }).click();
+  await page.getByLabel("Permission to grant to auditors").selectOption("reports:read");
+  await page.getByRole("button", { name: "Grant" }).first().waitFor();
+  await page
+    .getByRole("listitem")
+    .filter({ has: page.getByRole("heading", { name: "auditors" }) })
+    .getByRole("button", { name: "Grant" })
+    .click();
+  await page.getByRole("button", { name: "Revoke reports:read from auditors" }).waitFor();
+  assert.deepEqual((await server.admin("GET", "/v1/admin/roles/auditors")).body.permissions, ["reports:read"]);
+  await page.getByRole("button", { name: "Revoke reports:read from auditors" }).click();
+  await page.getByRole("button", { name: "Revoke reports:read from auditors" }).waitFor({ state: "detached" });
+  assert.deepEqual((await server.admin("GET", "/v1/admin/roles/auditors")).body.permissions, []);
+}
+
+/** An endpoint the server refuses (its host does not resolve), then one it takes, whose secret is shown once. */
+async function createWebhook(page: Page, server: AdminServer) {
+  await page.getByRole("heading", { name: "Webhooks" }).waitFor();
+  await page.getByLabel("Endpoint URL").fill("http://nowhere.invalid/hook");
+  await page.getByRole("checkbox", { name: "user.locked" }).check();
+  await page.getByRole("button", { name: "Create endpoint" }).click();
+  await page.getByRole("form", { name: "New endpoint" }).getByText("does not resolve").waitFor();
+  assert.equal((await server.admin("GET", "/v1/admin/webhooks")).body.items.length, 0);
+  await page.getByLabel("Endpoint URL").fill("http://127.0.0.1:9/hook");
+  await page.getByRole("button", { name: "Create endpoint" }).click();
+  const secret = await page.getByLabel("Signing secret of http://127.0.0.1:9/hook").inputValue();
+  assert.ok(secret.length >= 24, secret);
+  await page.getByRole("heading", { name: "http://127.0.0.1:9/hook" }).waitFor();
+  await page.getByRole("button", { name: "I have stored it" }).click();
+  assert.deepEqual(
+    (await server.admin("GET", "/v1/admin/webhooks")).body.items.map((e: { events: string[] }) => e.events),
+    [["user.locked"]],
+  );
+}
+
 describe("the admin console's pages in Chromium", { skip: skipWithoutChromium("the admin console's pages") }, () => {
   let server: AdminServer;
   let browser: Browser;
 
   before(async () => {
     assert.ok(existsSync(`${CONSOLE_DIST}index.html`), "the console is not built: run npm run build first");
-    server = await startConsoleServer();
+    // Webhook endpoints on loopback are allowed: the test's endpoint is on 127.0.0.1.
+    server = await startConsoleServer({ WEBHOOK_ALLOW_PRIVATE: "true" });
     browser = await launchChromium();
   });
   after(async () => {
@@ -183,6 +228,32 @@ describe("the admin console's pages in Chromium", { skip: skipWithoutChromium("t
       [],
     );
     assert.ok(errors.length <= 1, errors.join("\n"));
+    await page.context().close();
+  });
+
+  it("roles and permissions granted and revoked, and a webhook endpoint with its secret shown once", async () => {
+    const page = await newPage(browser);
+    const errors = watchErrors(page);
+    await signInAt(page, `${server.gh.url}/console/roles`, "root_admin");
+    await page.getByRole("heading", { name: "Roles and permissions" }).waitFor();
+    await grantAndRevoke(page, server);
+    await checkPage(page, "console-roles");
+    await page.getByRole("link", { name: "Webhooks" }).click();
+    await createWebhook(page, server);
+    await checkPage(page, "console-webhooks");
+    await page.getByLabel("Language").selectOption("zh-CN");
+    await page.getByRole("heading", { name: "Webhook 端点" }).waitFor();
+    await checkPage(page, "console-webhooks-zh-cn");
+    await page.getByRole("link", { name: "角色" }).click();
+    await page.getByRole("heading", { name: "角色与权限" }).waitFor();
+    await page.getByRole("heading", { name: "auditors" }).waitFor();
+    await checkPage(page, "console-roles-zh-cn");
+    // The one refused webhook URL answers 400, which the browser reports for the request itself.
+    assert.deepEqual(
+      errors.filter((text) => !/status of 400/.test(text)),
+      [],
+    );
+    assert.equal(errors.length, 1, errors.join("\n"));
     await page.context().close();
   });
 });

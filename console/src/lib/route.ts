@@ -4,8 +4,10 @@ export type Route =
   | { page: "users" }
   | { page: "user"; id: string }
   | { page: "clients" }
+  | { page: "roles" }
   | { page: "keys" }
-  | { page: "audit" };
+  | { page: "audit" }
+  | { page: "webhooks" };
 
 /** The page a path shows; an unknown path shows the overview. */
 export function routeOf(pathname: string): Route {
@@ -16,7 +18,9 @@ export function routeOf(pathname: string): Route {
     .filter(Boolean);
   const [first, second] = parts;
   if (first === "users" && second) return { page: "user", id: decodeURIComponent(second) };
-  if (first === "users" || first === "clients" || first === "keys" || first === "audit") return { page: first };
+  const pages = ["users", "clients", "roles", "keys", "audit", "webhooks"] as const;
+  const page = pages.find((name) => name === first);
+  if (page) return { page };
   return { page: "overview" };
 }
 

@@ -34,11 +34,15 @@ export function Audit() {
   const end = useRef<HTMLDivElement>(null);
   const more = useRef(() => {});
   more.current = () => wantsMore(list) && list.loadMore();
+  // Observed afresh after each answer: a new observer reports at once whether the end is already
+  // in view (a short page, or one that arrived while the operator waited at the bottom).
   useEffect(() => {
-    const observer = new IntersectionObserver((entries) => entries.some((entry) => entry.isIntersecting) && more.current());
+    const observer = new IntersectionObserver((entries) => entries.some((entry) => entry.isIntersecting) && more.current(), {
+      rootMargin: "0px 0px 200px 0px",
+    });
     if (end.current) observer.observe(end.current);
     return () => observer.disconnect();
-  }, []);
+  }, [list.loading]);
   const set = (name: keyof Filter) => (e: Event) => setFilter({ ...filter, [name]: (e.currentTarget as HTMLInputElement).value });
 
   return (

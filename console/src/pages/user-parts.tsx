@@ -3,14 +3,13 @@ import { ActionError, useAction } from "../action";
 import { api, type Role, type Session, shownTime, userApiPath, type UserDetail } from "../api";
 import { Confirm } from "../confirm";
 import { useT } from "../i18n";
-import { ListHead } from "../list";
+import { ListHead, PickOne } from "../list";
 
 /** The user's roles: each can be taken away, any other role given. The list is re-read after each change. */
 export function RolesPanel({ user, onChanged }: { user: UserDetail; onChanged: (user: UserDetail) => void }) {
   const { t } = useT();
   const action = useAction();
   const [roles, setRoles] = useState<Role[]>([]);
-  const [chosen, setChosen] = useState("");
   useEffect(() => {
     api<{ items: Role[] }>("GET", "/v1/admin/roles").then(
       (answer) => setRoles(answer.items),
@@ -22,7 +21,6 @@ export function RolesPanel({ user, onChanged }: { user: UserDetail; onChanged: (
     void action.run(async () => {
       await api(method, userApiPath(user.id, `/roles/${encodeURIComponent(role)}`));
       onChanged(await api<UserDetail>("GET", userApiPath(user.id)));
-      setChosen("");
     });
 
   return (
@@ -38,22 +36,14 @@ export function RolesPanel({ user, onChanged }: { user: UserDetail; onChanged: (
           </li>
         ))}
       </ul>
-      <div class="row">
-        <label class="field">
-          {t("user.addRoleLabel")}
-          <select value={chosen} onChange={(e) => setChosen(e.currentTarget.value)}>
-            <option value="">{t("user.chooseRole")}</option>
-            {others.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="button" disabled={!chosen || action.busy} onClick={() => change("PUT", chosen)}>
-          {t("user.addRole")}
-        </button>
-      </div>
+      <PickOne
+        label={t("user.addRoleLabel")}
+        placeholder={t("user.chooseRole")}
+        options={others}
+        action={t("user.addRole")}
+        busy={action.busy}
+        onPick={(role) => change("PUT", role)}
+      />
       <ActionError error={action.error} />
     </div>
   );
