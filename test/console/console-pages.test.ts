@@ -2,8 +2,10 @@
 // The admin console's further pages in a real headless Chromium against a real Gatehouse: an
 // administrator opens a user's page and revokes one of their sessions; creates a client, reads
 // its secret (shown once) and gets a token with it at /oauth/token; rotates the signing key and
-// sees the new current key; finds these actions in the audit log, read further as it scrolls. Every new page, in both
-// languages: no serious or critical axe-core violation, no horizontal scroll at 375 px, no
+// sees the new current key; finds these actions in the audit log, read further as it scrolls;
+// grants and revokes a permission; registers a webhook endpoint; edits a profile and deletes an
+// account once its name is typed. Refusals are shown beside their control. Every new page, in
+// both languages: no serious or critical axe-core violation, no horizontal scroll at 375 px, no
 // console error. With GATEHOUSE_SCREENSHOTS=1 it writes their screenshots in docs/screenshots/.
 // Needs the build (npm run build).
 import assert from "node:assert/strict";
@@ -254,6 +256,36 @@ describe("the admin console's pages in Chromium", { skip: skipWithoutChromium("t
       [],
     );
     assert.equal(errors.length, 1, errors.join("\n"));
+    await page.context().close();
+  });
+
+  it("a user's profile is edited (a bad JSON refused before sending) and the account deleted once its name is typed", async () => {
+    const doomed = await server.signedInUser("doomed_user");
+    const page = await newPage(browser);
+    const errors = watchErrors(page);
+    await signInAt(page, `${server.gh.url}/console/users/${doomed.id}`, "root_admin");
+    await page.getByRole("heading", { name: "User doomed_user" }).waitFor();
+    await page.getByLabel("Phone").fill("+86 10 1234 5678");
+    await page.getByLabel("Attributes (JSON object)").fill("{team");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Attributes must be valid JSON.").waitFor();
+    await page.getByLabel("Attributes (JSON object)").fill('{"team": "ops"}');
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved.").waitFor();
+    const saved = (await server.admin("GET", `/v1/admin/users/${doomed.id}`)).body;
+    assert.deepEqual([saved.phone, saved.attributes], ["+86 10 1234 5678", { team: "ops" }]);
+
+    await page.getByRole("button", { name: "Delete doomed_user" }).click();
+    const dialog = page.getByRole("dialog");
+    const confirm = dialog.getByRole("button", { name: "Confirm" });
+    await dialog.getByLabel("Type the username to confirm").fill("doomed");
+    assert.equal(await confirm.isDisabled(), true);
+    await dialog.getByLabel("Type the username to confirm").fill("doomed_user");
+    await confirm.click();
+    await page.getByRole("heading", { name: "Users" }).waitFor();
+    assert.equal((await server.admin("GET", `/v1/admin/users/${doomed.id}`)).status, 404);
+    assert.equal(await isActive(server.gh, server.app, doomed.token), false);
+    assert.deepEqual(errors, []);
     await page.context().close();
   });
 });
