@@ -43,6 +43,61 @@ export type User = {
 
 export type Page<T> = { items: T[]; next_cursor: string | null };
 
+export type UserDetail = User & {
+  email_verified: boolean;
+  phone: string | null;
+  attributes: Record<string, unknown>;
+  roles: string[];
+};
+
+export type Session = {
+  id: string;
+  client_id: string | null;
+  terminal: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string;
+};
+
+export type Role = { name: string; description: string | null; permissions: string[] };
+
+export type Client = {
+  client_id: string;
+  name: string | null;
+  public: boolean;
+  grants: string[];
+  scopes: string[];
+  redirect_uris: string[];
+  created_at: string;
+};
+
+export type SigningKey = {
+  kid: string;
+  alg: string;
+  created_at: string;
+  state: "current" | "published" | "retired";
+  retires_at: string | null;
+};
+
+export type AuditRecord = {
+  id: string;
+  at: string;
+  event: string;
+  outcome: "success" | "failure";
+  user_id: string | null;
+  client_id: string | null;
+  ip: string | null;
+  detail: string | null;
+  actor: string | null;
+};
+
+export const userApiPath = (id: string, rest = "") => `/v1/admin/users/${encodeURIComponent(id)}${rest}`;
+
+/** A time of the API in the browser's locale; "—" for none. */
+export const shownTime = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "—");
+
 export function userListPath(filter: { query: string; status: string; cursor: string | null }, limit = 20): string {
   const params = new URLSearchParams({ limit: String(limit) });
   if (filter.query) params.set("query", filter.query);

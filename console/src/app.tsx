@@ -3,9 +3,27 @@ import { api, ApiError } from "./api";
 import { jwtClaims } from "./auth/pkce";
 import { beginSignIn, completeSignIn, signOut, tokens } from "./auth/session";
 import { type Locale, LocaleContext, LOCALES, rememberLocale, translate, useT } from "./i18n";
-import { OverviewIcon, ShieldIcon, SignOutIcon, UsersIcon } from "./icons";
+import {
+  AuditIcon,
+  ClientsIcon,
+  KeyIcon,
+  OverviewIcon,
+  RolesIcon,
+  ShieldIcon,
+  SignOutIcon,
+  UsersIcon,
+  WebhookIcon,
+} from "./icons";
+import { type Route, routeOf, sectionOf } from "./lib/route";
+import { Link } from "./link";
+import { Audit } from "./pages/audit";
+import { Clients } from "./pages/clients";
+import { Keys } from "./pages/keys";
 import { Overview } from "./pages/overview";
+import { Roles } from "./pages/roles";
+import { UserPage } from "./pages/user";
 import { Users } from "./pages/users";
+import { Webhooks } from "./pages/webhooks";
 
 type Phase = { kind: "signing-in" } | { kind: "failed"; code: string } | { kind: "not-admin"; name: string } | { kind: "ready" };
 
@@ -34,17 +52,17 @@ async function signIn(): Promise<Phase> {
 export function App({ initial }: { initial: Locale }) {
   const [locale, setLocale] = useState<Locale>(initial);
   const [phase, setPhase] = useState<Phase>({ kind: "signing-in" });
-  const [path, setPath] = useState(location.pathname);
+  const [path, setPath] = useState(location.pathname + location.search);
 
   useEffect(() => {
     signIn().then(
       (next) => {
         setPhase(next);
-        setPath(location.pathname);
+        setPath(location.pathname + location.search);
       },
       (error: Error) => setPhase({ kind: "failed", code: error.message }),
     );
-    const onPop = () => setPath(location.pathname);
+    const onPop = () => setPath(location.pathname + location.search);
     addEventListener("popstate", onPop);
     return () => removeEventListener("popstate", onPop);
   }, []);
@@ -57,10 +75,6 @@ export function App({ initial }: { initial: Locale }) {
     rememberLocale(next);
     setLocale(next);
   };
-  const navigate = (to: string) => {
-    history.pushState(null, "", to);
-    setPath(to);
-  };
   const t = (key: Parameters<typeof translate>[1], values?: Record<string, string | number>) => translate(locale, key, values);
 
   return (
@@ -72,7 +86,7 @@ export function App({ initial }: { initial: Locale }) {
         <span class="brand">
           <ShieldIcon /> {t("app.title")}
         </span>
-        {phase.kind === "ready" && <Nav path={path} navigate={navigate} />}
+        {phase.kind === "ready" && <Nav route={routeOf(path)} />}
         <label class="lang">
           <span class="visually-hidden">{t("lang.label")}</span>
           <select value={locale} onChange={(e) => chooseLocale(e.currentTarget.value as Locale)}>
@@ -86,13 +100,13 @@ export function App({ initial }: { initial: Locale }) {
         {(phase.kind === "ready" || phase.kind === "not-admin") && <SignOutButton />}
       </header>
       <main id="main">
-        <Body phase={phase} path={path} />
+        <Body phase={phase} route={routeOf(path)} />
       </main>
     </LocaleContext.Provider>
   );
 }
 
-function Body({ phase, path }: { phase: Phase; path: string }) {
+function Body({ phase, route }: { phase: Phase; route: Route }) {
   const { t } = useT();
   if (phase.kind === "signing-in") return <p>{t("signingIn")}</p>;
   if (phase.kind === "failed") {
@@ -114,29 +128,48 @@ function Body({ phase, path }: { phase: Phase; path: string }) {
       </section>
     );
   }
-  return path.startsWith("/console/users") ? <Users /> : <Overview />;
+  return <Page route={route} />;
 }
 
-function Nav({ path, navigate }: { path: string; navigate: (to: string) => void }) {
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case "user":
+      return <UserPage key={route.id} id={route.id} />;
+    case "users":
+      return <Users />;
+    case "clients":
+      return <Clients />;
+    case "roles":
+      return <Roles />;
+    case "keys":
+      return <Keys />;
+    case "webhooks":
+      return <Webhooks />;
+    case "audit":
+      return <Audit key={location.search} />;
+    default:
+      return <Overview />;
+  }
+}
+
+function Nav({ route }: { route: Route }) {
   const { t } = useT();
+  const section = sectionOf(route);
   const links = [
-    { to: "/console/", label: t("nav.overview"), icon: <OverviewIcon />, current: !path.startsWith("/console/users") },
-    { to: "/console/users", label: t("nav.users"), icon: <UsersIcon />, current: path.startsWith("/console/users") },
+    { to: "/console/", page: "overview", label: t("nav.overview"), icon: <OverviewIcon /> },
+    { to: "/console/users", page: "users", label: t("nav.users"), icon: <UsersIcon /> },
+    { to: "/console/clients", page: "clients", label: t("nav.clients"), icon: <ClientsIcon /> },
+    { to: "/console/roles", page: "roles", label: t("nav.roles"), icon: <RolesIcon /> },
+    { to: "/console/keys", page: "keys", label: t("nav.keys"), icon: <KeyIcon /> },
+    { to: "/console/webhooks", page: "webhooks", label: t("nav.webhooks"), icon: <WebhookIcon /> },
+    { to: "/console/audit", page: "audit", label: t("nav.audit"), icon: <AuditIcon /> },
   ];
   return (
     <nav aria-label={t("nav.label")}>
       {links.map((link) => (
-        <a
-          key={link.to}
-          href={link.to}
-          aria-current={link.current ? "page" : undefined}
-          onClick={(e) => {
-            e.preventDefault();
-            navigate(link.to);
-          }}
-        >
+        <Link key={link.to} to={link.to} current={link.page === section}>
           {link.icon} {link.label}
-        </a>
+        </Link>
       ))}
     </nav>
   );

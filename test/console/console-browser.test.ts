@@ -7,69 +7,14 @@
 // at 375 px, no console error (the CSP blocks nothing). With GATEHOUSE_SCREENSHOTS=1 it also
 // writes the console's screenshots in docs/screenshots/. Needs the build (npm run build).
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { CONSOLE_DIST } from "../../src/http/console/index.js";
-import { type AdminServer, startAdminServer } from "../helpers/admin.js";
-import { launchChromium, newPage, saveScreenshot, skipWithoutChromium } from "../helpers/browser.js";
-import { introspect, login, PASSWORD } from "../helpers/oauth.js";
-
-const AXE = readFileSync(new URL("../../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
-
-/** A free loopback port: the console's redirect URIs follow from ISSUER, which must name it. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * Every console error the page reports (a resource the CSP blocked is one), to be checked empty.
- * Chromium asks for /favicon.ico of the hosted login page, which names no icon: that 404 is
- * not the console's.
- */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    const where = message.location().url;
-    if (message.type() === "error" && !where.endsWith("/favicon.ico")) errors.push(`${where}: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => errors.push(String(error)));
-  return errors;
-}
-
-/** The serious and critical axe-core violations of what the page shows. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated by the browser's debugging protocol, which the page's CSP does not govern.
-  await page.evaluate(AXE);
-  const violations = (await page.evaluate(
-    "axe.run(document).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })))",
-  )) as { id: string; impact: string; nodes: number }[];
-  return violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.nodes})`);
-}
-
-/** Holds the page to its accessibility, its width at 375 px, and optionally writes its screenshot. */
-async function checkPage(page: Page, screenshot: string): Promise<void> {
-  assert.deepEqual(await axeViolations(page), [], `${screenshot}: axe`);
-  await saveScreenshot(page, screenshot);
-  await page.setViewportSize({ width: 375, height: 720 });
-  const width = (await page.evaluate("document.documentElement.scrollWidth")) as number;
-  assert.ok(width <= 375, `${screenshot}: ${width} px wide at 375`);
-  await page.setViewportSize({ width: 1000, height: 720 });
-}
-
-async function signInAt(page: Page, url: string, username: string) {
-  await page.goto(url);
-  await page.waitForURL(/\/oauth\/authorize\?/);
-  await page.getByLabel("Username or email").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
+import type { AdminServer } from "../helpers/admin.js";
+import { launchChromium, newPage, skipWithoutChromium } from "../helpers/browser.js";
+import { checkPage, signInAt, startConsoleServer, watchErrors } from "../helpers/console-page.js";
+import { introspect, login } from "../helpers/oauth.js";
 
 describe("the admin console in Chromium", { skip: skipWithoutChromium("the admin console in Chromium") }, () => {
   let server: AdminServer;
@@ -77,9 +22,8 @@ describe("the admin console in Chromium", { skip: skipWithoutChromium("the admin
 
   before(async () => {
     assert.ok(existsSync(`${CONSOLE_DIST}index.html`), "the console is not built: run npm run build first");
-    const port = await freePort();
     // Access tokens of 5 s: the console renews its token by rotation while the test runs.
-    server = await startAdminServer({ PORT: String(port), ISSUER: `http://127.0.0.1:${port}`, ACCESS_TOKEN_TTL: "5" });
+    server = await startConsoleServer({ ACCESS_TOKEN_TTL: "5" });
     browser = await launchChromium();
   });
   after(async () => {

@@ -1,56 +1,24 @@
-import { useEffect, useRef, useState } from "preact/hooks";
-import { api, type Page, type User, userListPath } from "../api";
+import { useState } from "preact/hooks";
+import { ActionError } from "../action";
+import { api, type User, userListPath } from "../api";
 import { Confirm } from "../confirm";
 import { useT } from "../i18n";
+import { ListEnd, ListHead } from "../list";
+import { userPath } from "../lib/route";
+import { Link } from "../link";
+import { usePaged } from "../use-paged";
 
 /** How long typing must pause before the search is sent. */
 const DEBOUNCE_MS = 250;
 
 type Filter = { query: string; status: string };
 
-/**
- * GET /v1/admin/users, searched as the operator types, one page at a time ("load more" follows
- * next_cursor); an answer that arrives after a newer search started is dropped.
- */
-function useUserList(filter: Filter) {
-  const [items, setItems] = useState<User[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const generation = useRef(0);
-
-  const load = (cursor: string | null) => {
-    const mine = ++generation.current;
-    setLoading(true);
-    api<Page<User>>("GET", userListPath({ ...filter, cursor })).then(
-      (page) => {
-        if (mine !== generation.current) return;
-        setItems((shown) => (cursor ? [...shown, ...page.items] : page.items));
-        setNext(page.next_cursor);
-        setError(null);
-        setLoading(false);
-      },
-      (e: Error) => {
-        if (mine !== generation.current) return;
-        setError(e.message);
-        setLoading(false);
-      },
-    );
-  };
-
-  useEffect(() => {
-    const timer = setTimeout(() => load(null), DEBOUNCE_MS);
-    return () => clearTimeout(timer);
-  }, [filter.query, filter.status]);
-
-  const replace = (user: User) => setItems((shown) => shown.map((u) => (u.id === user.id ? user : u)));
-  return { items, next, error, loading, loadMore: () => load(next), replace };
-}
-
 export function Users() {
   const { t } = useT();
   const [filter, setFilter] = useState<Filter>({ query: "", status: "" });
-  const list = useUserList(filter);
+  // Searched as the operator types, one page at a time ("load more" follows next_cursor).
+  const list = usePaged<User>((cursor) => userListPath({ ...filter, cursor }), JSON.stringify(filter), DEBOUNCE_MS);
+  const replace = (user: User) => list.replace((u) => u.id === user.id, user);
 
   return (
     <section aria-labelledby="page-title">
@@ -69,33 +37,24 @@ export function Users() {
           </select>
         </label>
       </div>
-      {list.error && (
-        <p role="alert" class="error">
-          {t("error.api", { message: list.error })}
-        </p>
-      )}
-      <table class="users">
-        <thead>
-          <tr>
-            <th scope="col">{t("users.col.username")}</th>
-            <th scope="col">{t("users.col.email")}</th>
-            <th scope="col">{t("users.col.status")}</th>
-            <th scope="col">{t("users.col.lastLogin")}</th>
-            <th scope="col">{t("users.col.actions")}</th>
-          </tr>
-        </thead>
+      <ActionError error={list.error} />
+      <table class="list">
+        <ListHead
+          cols={[
+            t("users.col.username"),
+            t("users.col.email"),
+            t("users.col.status"),
+            t("users.col.lastLogin"),
+            t("users.col.actions"),
+          ]}
+        />
         <tbody>
           {list.items.map((user) => (
-            <UserRow key={user.id} user={user} onChanged={list.replace} />
+            <UserRow key={user.id} user={user} onChanged={replace} />
           ))}
         </tbody>
       </table>
-      <p aria-live="polite">{list.loading ? t("loading") : list.items.length === 0 && !list.error ? t("users.none") : ""}</p>
-      {list.next && (
-        <button type="button" onClick={list.loadMore} disabled={list.loading}>
-          {t("users.more")}
-        </button>
-      )}
+      <ListEnd list={list} none={t("users.none")} />
     </section>
   );
 }
@@ -122,7 +81,9 @@ function UserRow({ user, onChanged }: { user: User; onChanged: (user: User) => v
 
   return (
     <tr>
-      <td data-label={t("users.col.username")}>{name}</td>
+      <td data-label={t("users.col.username")}>
+        <Link to={userPath(user.id)}>{name}</Link>
+      </td>
       <td data-label={t("users.col.email")}>{user.email ?? "—"}</td>
       <td data-label={t("users.col.status")}>
         <span class={`status ${user.status}`}>{t(disabling ? "users.status.active" : "users.status.disabled")}</span>
