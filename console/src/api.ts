@@ -98,10 +98,11 @@ export const userApiPath = (id: string, rest = "") => `/v1/admin/users/${encodeU
 /** A time of the API in the browser's locale; "—" for none. */
 export const shownTime = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "—");
 
-export function userListPath(filter: { query: string; status: string; cursor: string | null }, limit = 20): string {
+export function userListPath(filter: { query: string; status: string; role: string; cursor: string | null }, limit = 20): string {
   const params = new URLSearchParams({ limit: String(limit) });
   if (filter.query) params.set("query", filter.query);
   if (filter.status) params.set("status", filter.status);
+  if (filter.role) params.set("role", filter.role);
   if (filter.cursor) params.set("cursor", filter.cursor);
   return `/v1/admin/users?${params}`;
 }

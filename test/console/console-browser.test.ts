@@ -64,6 +64,14 @@ describe("the admin console in Chromium", { skip: skipWithoutChromium("the admin
       assert.equal((await introspect(gh, server.app, token)).body.active, false);
     }
 
+    // The role filter: only the administrators.
+    await page.getByLabel("Search by username or email").fill("");
+    await page.getByLabel("Role").selectOption("ADMIN");
+    await page.getByRole("cell", { name: "target_user", exact: true }).waitFor({ state: "detached" });
+    await page.getByRole("cell", { name: "root_admin", exact: true }).waitFor();
+    await page.getByLabel("Role").selectOption("");
+    await page.getByRole("cell", { name: "target_user", exact: true }).waitFor();
+
     await page.getByRole("link", { name: "Overview" }).click();
     await page.getByRole("heading", { name: "Overview" }).waitFor();
     await page.getByText("Logins, last 24 hours").waitFor();

@@ -28,6 +28,8 @@ export const en = {
   "users.search": "Search by username or email",
   "users.status": "Status",
   "users.status.any": "Any status",
+  "users.role": "Role",
+  "users.role.any": "Any role",
   "users.status.active": "Active",
   "users.status.disabled": "Disabled",
   "users.col.username": "Username",

@@ -29,6 +29,8 @@ export const zhCN: Record<MessageKey, string> = {
   "users.search": "按用户名或邮箱搜索",
   "users.status": "状态",
   "users.status.any": "全部状态",
+  "users.role": "角色",
+  "users.role.any": "全部角色",
   "users.status.active": "正常",
   "users.status.disabled": "已停用",
   "users.col.username": "用户名",

@@ -1,6 +1,6 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { ActionError } from "../action";
-import { api, type User, userListPath } from "../api";
+import { api, type Role, type User, userListPath } from "../api";
 import { Confirm } from "../confirm";
 import { useT } from "../i18n";
 import { ListEnd, ListHead } from "../list";
@@ -11,11 +11,19 @@ import { usePaged } from "../use-paged";
 /** How long typing must pause before the search is sent. */
 const DEBOUNCE_MS = 250;
 
-type Filter = { query: string; status: string };
+type Filter = { query: string; status: string; role: string };
 
 export function Users() {
   const { t } = useT();
-  const [filter, setFilter] = useState<Filter>({ query: "", status: "" });
+  const [filter, setFilter] = useState<Filter>({ query: "", status: "", role: "" });
+  // The roles to filter by; without them (a failed read) the filter offers only "any role".
+  const [roles, setRoles] = useState<string[]>([]);
+  useEffect(() => {
+    api<{ items: Role[] }>("GET", "/v1/admin/roles").then(
+      (page) => setRoles(page.items.map((role) => role.name)),
+      () => setRoles([]),
+    );
+  }, []);
   // Searched as the operator types, one page at a time ("load more" follows next_cursor).
   const list = usePaged<User>((cursor) => userListPath({ ...filter, cursor }), JSON.stringify(filter), DEBOUNCE_MS);
   const replace = (user: User) => list.replace((u) => u.id === user.id, user);
@@ -34,6 +42,17 @@ export function Users() {
             <option value="">{t("users.status.any")}</option>
             <option value="active">{t("users.status.active")}</option>
             <option value="disabled">{t("users.status.disabled")}</option>
+          </select>
+        </label>
+        <label>
+          {t("users.role")}
+          <select value={filter.role} onChange={(e) => setFilter({ ...filter, role: e.currentTarget.value })}>
+            <option value="">{t("users.role.any")}</option>
+            {roles.map((role) => (
+              <option key={role} value={role}>
+                {role}
+              </option>
+            ))}
           </select>
         </label>
       </div>
