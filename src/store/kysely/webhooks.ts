@@ -89,6 +89,10 @@ export function createWebhookRepository(db: Kysely<Database>): WebhookRepository
       return endpoint ?? null;
     },
     async deleteEndpoint(id) {
+      // Its deliveries first, then the endpoint: the order in which a dispatcher recording an
+      // attempt locks them (the delivery, then its endpoint's health). The cascade alone would
+      // lock the endpoint first, and the two could deadlock on PostgreSQL.
+      await db.deleteFrom("webhook_deliveries").where("endpoint_id", "=", id).execute();
       const result = await db.deleteFrom("webhook_endpoints").where("id", "=", id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
