@@ -1,3 +1,4 @@
+import { parseSince } from "../http/admin/webhooks-wire.js";
 import type { Command } from "./commands.js";
 import { type Args, one, type OptionSpec, UsageError } from "./options.js";
 
@@ -32,24 +33,21 @@ export function limitOf(args: Args, fallback: number): number {
   return limit;
 }
 
-const DURATION_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /**
  * `--NAME TIME`: an ISO 8601 date or time (`2026-01-31`, `2026-01-31T12:00:00Z`; a date is its
- * midnight UTC), or a span back from now (`90m`, `24h`, `30d`); null when not given.
+ * midnight UTC), or a span back from now (`90m`, `24h`, `30d`), as the admin API reads them;
+ * null when not given.
  */
 export function timeOf(args: Args, name: string, now = Date.now()): number | null {
   const text = one(args, name);
   if (text === undefined) return null;
-  const span = /^([0-9]{1,6})([smhd])$/.exec(text);
-  if (span) return now - Number(span[1]) * (DURATION_MS[span[2] ?? "s"] ?? 0);
-  const ms = /^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})?)?$/.test(text) ? Date.parse(text) : NaN;
-  if (!Number.isFinite(ms)) {
+  const at = parseSince(text, now);
+  if (at === null) {
     throw new UsageError(
       `--${name} must be an ISO 8601 date or time (2026-01-31, 2026-01-31T12:00:00Z) or a span like 30d, not "${text}"`,
     );
   }
-  return ms;
+  return at;
 }
 
 /** `--NAME` must be one of `allowed` when given. */

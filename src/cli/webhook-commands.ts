@@ -1,8 +1,8 @@
 import type { Core } from "../core/index.js";
-import { parseSince, wireDelivery, wireWebhook } from "../http/admin/webhooks-wire.js";
+import { wireDelivery, wireWebhook } from "../http/admin/webhooks-wire.js";
 import type { Command } from "./commands.js";
 import { type Args, csv, need, one, UsageError, word } from "./options.js";
-import { checkedBeforeOpening, JSON_OPTION, limitOf, listing, shortTime } from "./read-options.js";
+import { checkedBeforeOpening, JSON_OPTION, limitOf, listing, shortTime, timeOf } from "./read-options.js";
 import { cell, EMPTY, table } from "./table.js";
 
 type Wired = ReturnType<typeof wireWebhook>;
@@ -21,9 +21,8 @@ const row = (endpoint: Wired) => [
 ];
 
 function sinceOf(args: Args): number {
-  const text = need(args, "since");
-  const since = parseSince(text, Date.now());
-  if (since === null) throw new UsageError(`--since must be an ISO 8601 time or a duration like 30m, 2h, 7d, not "${text}"`);
+  const since = timeOf(args, "since");
+  if (since === null) throw new UsageError("--since is required");
   return since;
 }
 

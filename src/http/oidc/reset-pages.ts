@@ -26,6 +26,15 @@ const backToSignIn = (page: PageContext, carried: ResetCarried) =>
     ? html`<p class="switch"><a href="${page.base}/oauth/authorize?${carried.request}">${page.t("backToSignIn")}</a></p>`
     : null;
 
+/** The account's field, on both steps: an email address or a username. */
+const identifierField = (page: PageContext, carried: ResetCarried, errors: ResetErrors) =>
+  inputField(
+    "identifier",
+    page.t("identifier"),
+    errors.identifier,
+    html`type="text" autocomplete="username" required value="${carried.identifier}"`,
+  );
+
 /** Step 1: the email address or username of the account. */
 export function resetRequestPage(page: PageContext, carried: ResetCarried, errors: ResetErrors & { form?: string }) {
   const { t } = page;
@@ -35,12 +44,7 @@ export function resetRequestPage(page: PageContext, carried: ResetCarried, error
       page,
       "/reset",
       carried,
-      html`${inputField(
-          "identifier",
-          t("identifier"),
-          errors.identifier,
-          html`type="text" autocomplete="username" required value="${carried.identifier}"`,
-        )} <button type="submit" class="primary">${t("resetSendButton")}</button>`,
+      html`${identifierField(page, carried, errors)} <button type="submit" class="primary">${t("resetSendButton")}</button>`,
     )}
     ${backToSignIn(page, carried)}`;
   return layout(page, t("resetTitle"), body);
@@ -60,12 +64,7 @@ export function resetConfirmPage(
       page,
       "/reset/confirm",
       carried,
-      html`${inputField(
-          "identifier",
-          t("identifier"),
-          errors.identifier,
-          html`type="text" autocomplete="username" required value="${carried.identifier}"`,
-        )}
+      html`${identifierField(page, carried, errors)}
         ${inputField(
           "code",
           t("resetCode"),
